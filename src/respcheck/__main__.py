@@ -1,0 +1,5 @@
+import sys
+
+from respcheck.cli import main
+
+sys.exit(main())
