@@ -40,11 +40,10 @@ def suites_dir() -> Path:
 
 
 def shared_dir() -> Path | None:
-    """`../shared` beside the checkout (read-only reference material), or None when absent."""
+    """`../shared` beside the checkout (read-only reference material), or None when absent.
+
+    `RESPCHECK_SHARED` replaces the default location (set it to a missing folder to hide it).
+    """
     env = os.environ.get("RESPCHECK_SHARED")
-    candidates = [Path(env)] if env else []
-    candidates.append(project_root().parent / "shared")
-    for c in candidates:
-        if c.is_dir():
-            return c.resolve()
-    return None
+    candidate = Path(env) if env else project_root().parent / "shared"
+    return candidate.resolve() if candidate.is_dir() else None
