@@ -1,0 +1,31 @@
+"""Pure validators: response objects, output items, error envelopes, SSE framing and stream grammar.
+
+Every public function returns `list[respcheck.findings.Finding]` (empty = conformant) and never raises.
+"""
+
+from respcheck.validators.response import (
+    check_compaction,
+    check_deleted,
+    check_error_envelope,
+    check_input_tokens,
+    check_item_list,
+    check_output_item,
+    check_response,
+)
+from respcheck.validators.sse import ParsedStream, parse_json_lines, parse_sse, parse_sse_lines
+from respcheck.validators.stream import check_stream
+
+__all__ = [
+    "ParsedStream",
+    "check_compaction",
+    "check_deleted",
+    "check_error_envelope",
+    "check_input_tokens",
+    "check_item_list",
+    "check_output_item",
+    "check_response",
+    "check_stream",
+    "parse_json_lines",
+    "parse_sse",
+    "parse_sse_lines",
+]
