@@ -1,0 +1,121 @@
+"""`load_catalogue`: typed, ordered, frozen entries; a broken file is one clear `UserError`."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from respcheck import catalogue as cat
+from respcheck import paths
+from respcheck.errors import UserError
+
+GOOD = {
+    "id": "chaining.test.one",
+    "family": "chaining",
+    "claim": "A claim long enough to pass.",
+    "source": {"file": "000_0e52e1d8ba3c0ea7.txt", "title": "t"},
+    "quote": "some quote",
+    "cost": "cheap",
+    "wire_testable": True,
+}
+
+
+def _write(tmp_path: Path, entries: object) -> Path:
+    shutil.copy(paths.schemas_dir() / "behaviours.schema.json", tmp_path / "behaviours.schema.json")
+    path = tmp_path / "behaviours.yaml"
+    path.write_text(entries if isinstance(entries, str) else yaml.safe_dump(entries), encoding="utf-8")
+    return path
+
+
+def test_loads_real_catalogue_in_file_order() -> None:
+    loaded = cat.load_catalogue()
+    raw = yaml.safe_load((paths.schemas_dir() / "behaviours.yaml").read_text(encoding="utf-8"))
+    assert list(loaded) == [e["id"] for e in raw]
+    assert len(loaded) >= 90
+    b = loaded["chaining.previous_response_id.carries_context"]
+    assert isinstance(b, cat.Behaviour) and b.family == "chaining" and b.wire_testable
+    assert b.source_file.startswith("001_")
+
+
+def test_behaviour_is_frozen_and_hashable() -> None:
+    b = cat.load_catalogue()["limits.pdf.max_total_size_32mb"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        b.cost = "free"  # type: ignore[misc]
+    assert {b: 1}[b] == 1
+    assert b.quote_en and b.conflict is not None
+    assert "limits.pdf.max_total_size_50mb" in b.conflict.with_ids
+    assert b.data["max_total_bytes"] == 32 * 1024 * 1024
+
+
+def test_to_dict_round_trips_the_yaml_entry() -> None:
+    raw = yaml.safe_load((paths.schemas_dir() / "behaviours.yaml").read_text(encoding="utf-8"))
+    loaded = cat.load_catalogue()
+    assert [loaded[e["id"]].to_dict() for e in raw] == raw
+
+
+def test_families_are_the_issue_families() -> None:
+    assert cat.families()[0] == "chaining"
+    assert {"limits.images", "limits.pdf", "regions", "models"} <= set(cat.families())
+
+
+def test_minimal_file_loads(tmp_path: Path) -> None:
+    loaded = cat.load_catalogue(_write(tmp_path, [GOOD]))
+    assert list(loaded) == ["chaining.test.one"]
+
+
+@pytest.mark.parametrize(
+    ("entries", "needle"),
+    [
+        ("- id: [unclosed\n", "not valid YAML"),
+        ({"not": "a list"}, "is invalid"),
+        ([{**GOOD, "quote": None}], "chaining.test.one"),
+        ([{k: v for k, v in GOOD.items() if k != "claim"}], "'claim' is a required property"),
+        ([{**GOOD, "family": "nonsense"}], "is invalid"),
+        ([{**GOOD, "id": "NoDots"}], "does not match"),
+        ([{**GOOD, "cost": "pricey"}], "is invalid"),
+        ([{**GOOD, "wire_testable": False}], "why_not_testable"),
+        ([{**GOOD, "unknown_key": 1}], "Additional properties"),
+        ([GOOD, GOOD], "appears more than once"),
+        ([{**GOOD, "id": "streaming.test.one"}], "does not start with its family"),
+        (
+            [
+                {
+                    **GOOD,
+                    "conflict": {"with": ["x.y"], "values": {"a": "1", "b": "2"}, "settle": "measure it now"},
+                }
+            ],
+            "unknown id x.y",
+        ),
+    ],
+)
+def test_broken_file_is_one_line_user_error(tmp_path: Path, entries: object, needle: str) -> None:
+    with pytest.raises(UserError) as exc:
+        cat.load_catalogue(_write(tmp_path, entries))
+    message = str(exc.value)
+    assert needle in message
+    assert "\n" not in message
+
+
+def test_missing_file_is_user_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="not found"):
+        cat.load_catalogue(tmp_path / "absent.yaml")
+
+
+def test_edit_is_picked_up_despite_cache(tmp_path: Path) -> None:
+    path = _write(tmp_path, [GOOD])
+    assert list(cat.load_catalogue(path)) == ["chaining.test.one"]
+    path.write_text(yaml.safe_dump([GOOD, {**GOOD, "id": "chaining.test.two_longer"}]), encoding="utf-8")
+    assert list(cat.load_catalogue(path)) == ["chaining.test.one", "chaining.test.two_longer"]
+
+
+def test_select_by_family_prefix_and_testability() -> None:
+    loaded = cat.load_catalogue()
+    limits = cat.select(loaded, family="limits")
+    assert {b.family for b in limits} == {"limits.images", "limits.pdf"}
+    testable = cat.select(loaded, testable_only=True)
+    assert testable and all(b.wire_testable for b in testable)
+    assert len(testable) < len(loaded)
