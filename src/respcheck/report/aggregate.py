@@ -1,0 +1,76 @@
+"""How several test results on one behaviour become one verdict, and how verdicts become a score.
+
+The rules live here, apart from report building, because the report, the matrix and the documentation
+(docs/reports.md) must all agree on them.
+
+Folding the verdicts of the tests that check one behaviour (first rule that applies wins):
+
+1. any test failed                         -> fail          (one counter-example is enough)
+2. any test was inconclusive               -> inconclusive  (we could not find out everywhere)
+3. any test passed                         -> pass
+4. every test was not-applicable           -> not-applicable
+5. otherwise (some tests never ran)        -> not-run
+6. no test covers the behaviour at all     -> untested
+
+Score and coverage (per family and overall):
+
+* ``in_scope``  = behaviours the catalogue marks wire-testable, plus any other behaviour a test covered
+* ``decided``   = in-scope behaviours whose verdict is pass, fail or not-applicable
+* ``score``     = pass / (pass + fail), or null when nothing passed or failed
+* ``coverage``  = decided / in_scope, or null when nothing is in scope
+
+A high score on low coverage means little, which is why both are always shown together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from respcheck.verdicts import Verdict
+
+# every verdict a report row can carry, in the order reports list them (worst news first)
+VERDICT_ORDER: tuple[str, ...] = (
+    Verdict.FAIL.value,
+    Verdict.INCONCLUSIVE.value,
+    Verdict.NOT_RUN.value,
+    Verdict.UNTESTED.value,
+    Verdict.NOT_APPLICABLE.value,
+    Verdict.PASS.value,
+)
+TEST_VERDICTS: frozenset[str] = frozenset(VERDICT_ORDER) - {Verdict.UNTESTED.value}
+"""Verdicts a single test result may carry (``untested`` only exists at behaviour level)."""
+DECIDED: frozenset[str] = frozenset({Verdict.PASS.value, Verdict.FAIL.value, Verdict.NOT_APPLICABLE.value})
+
+
+def fold(verdicts: Iterable[str]) -> str:
+    """One behaviour verdict from the verdicts of the tests that check it (rules in the module doc)."""
+    seen = set(verdicts)
+    if not seen:
+        return Verdict.UNTESTED.value
+    for v in (Verdict.FAIL, Verdict.INCONCLUSIVE, Verdict.PASS):
+        if v.value in seen:
+            return v.value
+    if seen == {Verdict.NOT_APPLICABLE.value}:
+        return Verdict.NOT_APPLICABLE.value
+    return Verdict.NOT_RUN.value
+
+
+def summarise(rows: Iterable[dict]) -> dict:
+    """Counts per verdict, score and coverage over report rows (each with verdict and in_scope)."""
+    rows = list(rows)
+    counts = {v: 0 for v in VERDICT_ORDER}
+    in_scope = decided = 0
+    for row in rows:
+        counts[row["verdict"]] += 1
+        if row["in_scope"]:
+            in_scope += 1
+            decided += row["verdict"] in DECIDED
+    judged = counts["pass"] + counts["fail"]
+    return {
+        "behaviours": len(rows),
+        "counts": counts,
+        "in_scope": in_scope,
+        "decided": decided,
+        "score": round(counts["pass"] / judged, 4) if judged else None,
+        "coverage": round(decided / in_scope, 4) if in_scope else None,
+    }
