@@ -1,12 +1,799 @@
-"""pytest plugin (registered through the `pytest11` entry point): the suite's options and verdicts.
+"""pytest plugin (registered through the `pytest11` entry point): the suite's options, fixtures and verdicts.
 
-Filled in by the harness work; for now it only registers the markers so plain `pytest` runs.
+It is active in every pytest run of the environment, so it only ever acts on *suite tests*: items under
+``suites/`` or carrying ``@pytest.mark.behaviour``. Everything else (the project's own unit tests) runs as if
+the plugin were not there.
+
+For each suite test it records one result record (ARCHITECTURE.md) on the teardown report's
+``user_properties``, which pytest-xdist ships from workers to the controller; the controller (or the only
+process, without xdist) writes ``reports/<run-id>/results.jsonl`` and ``run.json`` at the end and hands
+them to `respcheck.report`. Verdicts are never guessed: pass/fail come from the pytest outcome, labelled
+skips and harness exceptions map to not-applicable / inconclusive / not-run, and an unlabelled skip is
+not-run, never a pass.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as _dt
+import json
+import os
+import platform
+import re
+import socket
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
 import pytest
+
+from respcheck import __version__, paths
+from respcheck.budget import Budget, BudgetExhausted
+from respcheck.errors import UserError
+from respcheck.recorder import Recorder, explain_miss, find_cassette_miss, played_indices
+from respcheck.scrub import DEFAULT_RULES, RegexRule, ScrubRules
+from respcheck.target import (
+    DEFAULT_PROFILE,
+    Target,
+    live_target,
+    load_profile,
+    normalise_base_url,
+    reference_target,
+    replay_target,
+)
+from respcheck.verdicts import (
+    INCONCLUSIVE_PREFIX,
+    NOT_APPLICABLE_PREFIX,
+    NOT_RUN_PREFIX,
+    Inconclusive,
+    Verdict,
+    verdict_from_skip_reason,
+)
+
+RESULT_KEY = "respcheck_result"
+REPLAY_MCP_URL = "http://mcp.respcheck.invalid/mcp"
+"""The MCP server URL as cassettes store it: the local server's random port must not break matching."""
+
+
+# --- options ----------------------------------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    g = parser.getgroup("respcheck", "respcheck conformance suites")
+    g.addoption("--target", dest="rc_target", choices=("replay", "reference", "live"), default="replay",
+                help="replay shipped cassettes (default), run against the local reference server, or live")
+    g.addoption("--endpoint", dest="rc_endpoint", help="live: https://RESOURCE.openai.azure.com/openai/v1/")
+    g.addoption("--deployment", dest="rc_deployment", help="live/reference: model deployment name")
+    g.addoption("--region", dest="rc_region", help="live: the resource's region (for the report)")
+    g.addoption("--profile", dest="rc_profile", default=None,
+                help=f"cassette set cassettes/<profile>/ to replay or record (default {DEFAULT_PROFILE!r})")
+    g.addoption("--record", dest="rc_record", action="store_true", help="record cassettes for --profile")
+    g.addoption("--block-network", dest="rc_block_network", action="store_true",
+                help="refuse every non-loopback connection (offline replay)")
+    g.addoption("--allow-expensive", dest="rc_allow_expensive", action="store_true",
+                help="live: also run tests marked expensive")
+    g.addoption("--max-requests", dest="rc_max_requests", type=int, default=None, help="stop after N requests")
+    g.addoption("--max-tokens", dest="rc_max_tokens", type=int, default=None,
+                help="stop after N input+output tokens (from usage)")
+    g.addoption("--entra", dest="rc_entra", action="store_true", help="live: authenticate with azure-identity")
+    g.addoption("--reference-fault", dest="rc_faults", action="append", default=[],
+                help="start the reference server with this fault (repeatable)")
+    g.addoption("--mask-resource-names", dest="rc_mask_resource", action="store_true",
+                help="record: also mask the Azure resource name in cassettes")
+    g.addoption("--report-dir", dest="rc_report_dir", default=None, help="where reports/<run-id>/ goes")
+    g.addoption("--run-id", dest="rc_run_id", default=None, help=argparse_suppress())
+    g.addoption("--cassette-dir", dest="rc_cassette_dir", default=None, help=argparse_suppress())
+    g.addoption("--respcheck-catalogue", dest="rc_catalogue", default=None, help=argparse_suppress())
+
+
+def argparse_suppress() -> str:
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+# --- per-run state ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class TestContext:
+    """What one suite test gathers for its result record."""
+
+    start: float = field(default_factory=time.monotonic)
+    evidence: Any = None
+    observed: dict[str, Any] = field(default_factory=dict)
+    cassette: str | None = None
+    interactions: list[int] = field(default_factory=list)
+    phases: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """when -> (verdict, message) for the phases that decided something."""
+    channel: str | None = None
+
+
+CTX = pytest.StashKey[TestContext]()
+
+
+@dataclass
+class Harness:
+    config: pytest.Config
+    run_id: str
+    started_at: str
+    started: float
+    budget: Budget
+    is_worker: bool
+    results: list[dict[str, Any]] = field(default_factory=list)
+    _target: Target | None = None
+    rules: ScrubRules = DEFAULT_RULES
+    catalogue: Any = None
+    catalogue_ids: set[str] | None = None
+    catalogue_error: str | None = None
+    suite_items: list[str] = field(default_factory=list)
+    run: dict[str, Any] | None = None
+
+    # options
+    def opt(self, name: str) -> Any:
+        return self.config.getoption(name)
+
+    @property
+    def mode(self) -> str:
+        return self.opt("rc_target")
+
+    @property
+    def profile(self) -> str:
+        if self.opt("rc_profile"):
+            return self.opt("rc_profile")
+        if self.mode == "live":
+            return f"live-{self.opt('rc_deployment') or 'unknown'}"
+        return DEFAULT_PROFILE
+
+    @property
+    def recording(self) -> bool:
+        return bool(self.opt("rc_record"))
+
+    def cassette_root(self) -> Path:
+        base = Path(self.opt("rc_cassette_dir")) if self.opt("rc_cassette_dir") else paths.cassettes_dir()
+        return base / self.profile
+
+    def report_dir(self) -> Path:
+        base = Path(self.opt("rc_report_dir")) if self.opt("rc_report_dir") else paths.reports_dir()
+        return base / self.run_id
+
+    def recorder(self) -> Recorder:
+        mode = "replay" if self.mode == "replay" else "record" if self.recording else "off"
+        return Recorder(mode=mode, root=self.cassette_root(), profile=self.profile, rules=self.rules)  # type: ignore[arg-type]
+
+    def describe_target(self) -> Target:
+        """The target as far as options say (no server, no secret): for the run record and early checks."""
+        if self._target is not None:
+            return self._target
+        mode = self.mode
+        if mode == "replay":
+            return replay_target(self.profile, self.cassette_root().parent)
+        if mode == "reference":
+            return Target("reference", "reference", "http://127.0.0.1/openai/v1/", self.opt("rc_deployment") or "gpt-4.1",
+                          profile=self.profile, region="local", auth="key")
+        base = normalise_base_url(self.opt("rc_endpoint") or "")
+        return Target(base.split("//")[1].split(".")[0], "live", base, self.opt("rc_deployment") or "",
+                      profile=self.profile, region=self.opt("rc_region"), auth="entra" if self.opt("rc_entra") else "key")
+
+
+HARNESS = pytest.StashKey[Harness]()
+
+
+def _make_run_id(mode: str, profile: str) -> str:
+    now = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{now}-{mode}-{re.sub(r'[^A-Za-z0-9_.-]', '_', profile)}-{os.urandom(2).hex()}"
+
+
+def _ledger_path(run_id: str) -> Path:
+    return Path(tempfile.gettempdir()) / f"respcheck-budget-{run_id}.json"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "behaviour(*ids): catalogue ids (schemas/behaviours.yaml) a test checks")
+    config.addinivalue_line("markers", "expensive: costly live (big payloads, long tasks); needs --allow-expensive")
+    workerinput = getattr(config, "workerinput", None)
+    mode = config.getoption("rc_target")
+    profile = config.getoption("rc_profile") or DEFAULT_PROFILE
+    if config.getoption("rc_record") and mode == "replay":
+        raise pytest.UsageError("--record needs --target reference or --target live (replay only reads cassettes)")
+    if config.getoption("rc_record") and mode == "live" and profile == DEFAULT_PROFILE:
+        raise pytest.UsageError("--record with --target live needs --profile NAME ('reference' holds reference cassettes)")
+    try:
+        if mode == "live":
+            normalise_base_url(config.getoption("rc_endpoint") or "")
+        if config.getoption("rc_faults"):
+            from respcheck.server.faults import parse_faults
+
+            parse_faults(config.getoption("rc_faults"))
+    except UserError as exc:
+        raise pytest.UsageError(exc.render()) from None
+    if workerinput is not None:
+        run_id = workerinput["respcheck_run_id"]
+        started_at = workerinput["respcheck_started_at"]
+    else:
+        run_id = config.getoption("rc_run_id") or _make_run_id(mode, profile)
+        started_at = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        _ledger_path(run_id).unlink(missing_ok=True)
+    budget = Budget(config.getoption("rc_max_requests"), config.getoption("rc_max_tokens"), _ledger_path(run_id))
+    harness = Harness(config, run_id, started_at, time.monotonic(), budget, workerinput is not None)
+    config.stash[HARNESS] = harness
+    config.pluginmanager.register(_ResultCollector(harness), f"respcheck-results-{id(config)}")
+    if config.getoption("rc_block_network"):
+        config.add_cleanup(_block_network())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller → worker: one run id, one ledger for every worker."""
+    h = node.config.stash[HARNESS]
+    node.workerinput["respcheck_run_id"] = h.run_id
+    node.workerinput["respcheck_started_at"] = h.started_at
+
+
+# --- network guard ----------------------------------------------------------------------------------------
+
+_LOOPBACK = ("127.", "::1", "localhost", "0.0.0.0")
+
+
+class NetworkBlocked(OSError):
+    pass
+
+
+def _block_network() -> Any:
+    """Refuse non-loopback connections and name lookups until the returned undo is called (``--block-network``)."""
+    if getattr(socket.socket.connect, "_respcheck", False):
+        return lambda: None
+    real_connect, real_connect_ex, real_getaddrinfo = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+
+    def allowed(address: Any) -> bool:
+        if isinstance(address, str | bytes):  # AF_UNIX
+            return True
+        host = str(address[0]) if isinstance(address, tuple) and address else ""
+        return host.startswith(_LOOPBACK)
+
+    def connect(self: socket.socket, address: Any) -> Any:
+        if not allowed(address):
+            raise NetworkBlocked(f"network blocked by --block-network: {address!r}")
+        return real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> Any:
+        if not allowed(address):
+            raise NetworkBlocked(f"network blocked by --block-network: {address!r}")
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kw: Any) -> Any:
+        if host is not None and not allowed((host if isinstance(host, str) else host.decode(),)):
+            raise NetworkBlocked(f"network blocked by --block-network: lookup of {host!r}")
+        return real_getaddrinfo(host, *args, **kw)
+
+    connect._respcheck = True  # type: ignore[attr-defined]
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
+
+    def undo() -> None:
+        socket.socket.connect = real_connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
+        socket.getaddrinfo = real_getaddrinfo  # type: ignore[assignment]
+
+    return undo
+
+
+# --- collection -------------------------------------------------------------------------------------------
+
+
+def _under(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+_IS_SUITE = pytest.StashKey[bool]()
+
+
+def is_suite_item(item: pytest.Item) -> bool:
+    """A suite test: marked ``behaviour`` or living under ``suites/`` (cached: hooks ask several times)."""
+    if _IS_SUITE not in item.stash:
+        item.stash[_IS_SUITE] = item.get_closest_marker("behaviour") is not None or _under(
+            Path(str(item.path)), paths.suites_dir()
+        )
+    return item.stash[_IS_SUITE]
+
+
+def family_of(item: pytest.Item) -> str:
+    path = Path(str(item.path)).resolve()
+    suites = paths.suites_dir().resolve()
+    if _under(path, suites):
+        rel = path.relative_to(suites).parts
+        if len(rel) > 1:
+            return rel[0]
+    parts = path.parts
+    if "suites" in parts[:-1]:
+        idx = len(parts) - 1 - parts[::-1].index("suites")
+        if idx + 1 < len(parts) - 1:
+            return parts[idx + 1]
+    ids = behaviour_ids(item)
+    return ids[0].split(".")[0] if ids else path.parent.name
+
+
+def behaviour_ids(item: pytest.Item) -> list[str]:
+    ids: list[str] = []
+    for mark in item.iter_markers("behaviour"):
+        ids.extend(str(a) for a in mark.args)
+    return list(dict.fromkeys(ids))
+
+
+def _catalogue_ids(harness: Harness) -> set[str] | None:
+    if harness.catalogue_ids is not None or harness.catalogue_error is not None:
+        return harness.catalogue_ids
+    override = harness.opt("rc_catalogue")
+    try:
+        from respcheck.catalogue import load_catalogue
+
+        harness.catalogue = load_catalogue(override or None)
+        harness.catalogue_ids = set(harness.catalogue)
+    except UserError as exc:
+        harness.catalogue_error = exc.render()
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        harness.catalogue_error = f"cannot read the behaviour catalogue: {exc}"
+    return harness.catalogue_ids
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    """Reject suite tests without a ``behaviour`` marker or with ids the catalogue does not have.
+
+    Checked per module (and class) after collection, so one collection error lists every offender."""
+    rep = yield
+    if not rep.passed or not isinstance(collector, pytest.Module | pytest.Class):
+        return rep
+    problems = []
+    for item in rep.result:
+        if not isinstance(item, pytest.Function) or not is_suite_item(item):
+            continue
+        ids = behaviour_ids(item)
+        if not ids:
+            problems.append(f"{item.nodeid}: suite test without @pytest.mark.behaviour(...) (cite catalogue ids)")
+            continue
+        harness = item.config.stash[HARNESS]
+        known = _catalogue_ids(harness)
+        if known is None:
+            problems.append(f"{item.nodeid}: cannot check behaviour ids: {harness.catalogue_error}")
+            continue
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            problems.append(f"{item.nodeid}: unknown behaviour id(s) {', '.join(unknown)} (not in schemas/behaviours.yaml)")
+    if problems:
+        rep.outcome = "failed"
+        rep.longrepr = "\n".join(dict.fromkeys(problems))
+        rep.result = []
+    return rep
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    harness = config.stash[HARNESS]
+    suite = [i for i in items if is_suite_item(i)]
+    harness.suite_items = [i.nodeid for i in suite]
+    if suite and harness.mode != "reference":
+        try:
+            harness.describe_target()  # unknown profile / bad endpoint: one clear message, before any test
+        except UserError as exc:
+            raise pytest.UsageError(exc.render()) from None
+
+
+# --- fixtures ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def respcheck_harness(pytestconfig: pytest.Config) -> Harness:
+    return pytestconfig.stash[HARNESS]
+
+
+@pytest.fixture(scope="session")
+def reference_server(respcheck_harness: Harness) -> Any:
+    """The local reference target (``.base_url``, ``.api_key``, ``.mcp_url``), started once per process."""
+    try:
+        from respcheck.server.run import start_in_thread
+    except ModuleNotFoundError as exc:
+        raise UserError(f"the reference server is not available ({exc.name})") from None
+    server = start_in_thread(port=0, faults=tuple(respcheck_harness.opt("rc_faults")), with_mcp=True)
+    if server.mcp_url:
+        _add_rule(respcheck_harness, RegexRule(re.escape(server.mcp_url), REPLAY_MCP_URL))
+    respcheck_harness.rules = respcheck_harness.rules.with_secrets(server.api_key)
+    yield server
+    server.stop()
+
+
+def _add_rule(harness: Harness, rule: RegexRule) -> None:
+    harness.rules = dataclasses.replace(harness.rules, regex=harness.rules.regex + (rule,))
+
+
+@dataclass
+class ReplayMcp:
+    """Stands in for the MCP server in replay: the recorded URL, and no calls can be observed."""
+
+    url: str = REPLAY_MCP_URL
+    calls: list[Any] = field(default_factory=list)
+    requests: list[Any] = field(default_factory=list)
+    observable: bool = False
+
+    def clear(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def mcp_server(respcheck_harness: Harness, request: pytest.FixtureRequest) -> Any:
+    """A local MCP server (``.url``, ``.calls``). In replay, a stand-in whose ``observable`` is False."""
+    if respcheck_harness.mode == "replay":
+        yield ReplayMcp()
+        return
+    if respcheck_harness.mode == "reference":
+        server = request.getfixturevalue("reference_server")
+        if server.mcp is not None:
+            server.mcp.observable = True
+            yield server.mcp
+            return
+    from respcheck.mcp_server import start_in_thread
+
+    mcp = start_in_thread(port=0)
+    mcp.observable = True  # type: ignore[attr-defined]
+    _add_rule(respcheck_harness, RegexRule(re.escape(mcp.url), REPLAY_MCP_URL))
+    yield mcp
+    mcp.stop()
+
+
+@pytest.fixture(scope="session")
+def target(respcheck_harness: Harness, request: pytest.FixtureRequest) -> Target:
+    """The target of this run (replay profile, reference server or live deployment)."""
+    h = respcheck_harness
+    if h._target is None:
+        if h.mode == "replay":
+            t = replay_target(h.profile, h.cassette_root().parent)
+        elif h.mode == "reference":
+            server = request.getfixturevalue("reference_server")
+            t = reference_target(server.base_url, server.api_key, profile=h.profile,
+                                 deployment=h.opt("rc_deployment") or "gpt-4.1")
+            t.capabilities = _reference_capabilities(t.deployment)
+        else:
+            t = live_target(h.opt("rc_endpoint"), h.opt("rc_deployment"), region=h.opt("rc_region"),
+                            profile=h.profile, entra=h.opt("rc_entra"))
+            h.rules = h.rules.with_secrets(t.api_key)
+            if h.opt("rc_mask_resource"):
+                h.rules = h.rules.with_resource_masking(t.resource_name() or "")
+        h._target = t
+    return h._target
+
+
+def _reference_capabilities(deployment: str) -> dict[str, Any]:
+    try:
+        from respcheck.server.deployments import DEPLOYMENTS
+
+        dep = DEPLOYMENTS.get(deployment)
+        return dict(dep.capabilities) if dep else {}
+    except ImportError:
+        return {}
+
+
+@pytest.fixture
+def client(request: pytest.FixtureRequest, target: Target, respcheck_harness: Harness) -> Any:
+    """A `DualClient` for this test, inside this test's cassette (replay or --record)."""
+    from respcheck.client import DualClient, Evidence
+
+    h = respcheck_harness
+    ctx = _ctx(request.node)
+    ctx.evidence = Evidence()
+    recorder = h.recorder()
+    path = recorder.cassette_path(family_of(request.node), request.node.name)
+    if recorder.mode != "off":
+        ctx.cassette = _rel(path)
+    dual = DualClient(target, budget=h.budget, run_id=h.run_id, evidence=ctx.evidence)
+    with recorder.use(path) as cassette:
+        try:
+            yield dual
+        finally:
+            try:
+                dual.run_cleanup()
+            finally:
+                dual.close()
+                ctx.interactions = played_indices(cassette)
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(paths.project_root().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@pytest.fixture
+def observe(request: pytest.FixtureRequest) -> Any:
+    """``observe(key, value)``: record a measured value (a limit, a header) in this test's result record."""
+    ctx = _ctx(request.node)
+
+    def record(key: str, value: Any) -> None:
+        json.dumps(value)  # must be JSON: fail early, in the test that observed it
+        ctx.observed[key] = value
+
+    return record
+
+
+@pytest.fixture
+def expensive(respcheck_harness: Harness) -> None:
+    """Request this fixture (or use ``@pytest.mark.expensive``) for tests that cost real money live."""
+    _check_expensive(respcheck_harness)
+
+
+def _check_expensive(h: Harness) -> None:
+    if h.mode == "live" and not h.opt("rc_allow_expensive"):
+        pytest.skip(NOT_RUN_PREFIX + "expensive test; pass --allow-expensive to run it live")
+
+
+def _ctx(item: pytest.Item) -> TestContext:
+    if CTX not in item.stash:
+        item.stash[CTX] = TestContext()
+    return item.stash[CTX]
+
+
+# --- running and verdicts ---------------------------------------------------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if not is_suite_item(item):
+        return
+    item.stash[CTX] = TestContext()
+    h = item.config.stash[HARNESS]
+    reason = h.budget.exhausted()
+    if reason:
+        pytest.skip(NOT_RUN_PREFIX + reason)
+    if item.get_closest_marker("expensive") is not None:
+        _check_expensive(h)
+
+
+def _first_lines(text: str, limit: int = 2000) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _skip_reason(rep: pytest.TestReport) -> str:
+    if isinstance(rep.longrepr, tuple) and len(rep.longrepr) == 3:
+        return str(rep.longrepr[2]).removeprefix("Skipped: ")
+    return str(rep.longrepr or "")
+
+
+def _as_skip(rep: pytest.TestReport, item: pytest.Item, reason: str) -> None:
+    rep.outcome = "skipped"
+    rep.longrepr = (str(item.path), (item.location[1] or 0) + 1, "Skipped: " + reason)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    rep: pytest.TestReport = yield
+    if not is_suite_item(item):
+        return rep
+    ctx = _ctx(item)
+    h = item.config.stash[HARNESS]
+    exc = call.excinfo.value if call.excinfo is not None else None
+    verdict: str | None = None
+    message = ""
+    if exc is not None and not isinstance(exc, pytest.skip.Exception):
+        miss = find_cassette_miss(exc)
+        if isinstance(exc, Inconclusive):
+            verdict, message = Verdict.INCONCLUSIVE.value, str(exc)
+            _as_skip(rep, item, INCONCLUSIVE_PREFIX + message)
+        elif isinstance(exc, BudgetExhausted):
+            verdict, message = Verdict.NOT_RUN.value, str(exc)
+            _as_skip(rep, item, NOT_RUN_PREFIX + message)
+        elif isinstance(exc, UserError) or miss is not None:
+            err = exc if isinstance(exc, UserError) else explain_miss(miss, h.profile)  # type: ignore[arg-type]
+            verdict, message = Verdict.NOT_RUN.value, err.render()
+            rep.longrepr = f"respcheck: {err.render()}"  # one clear line, no traceback
+        elif _is_sdk_parse(exc):
+            verdict, message = Verdict.FAIL.value, str(exc)
+            ctx.channel = "sdk"
+        elif rep.when == "call":
+            verdict = Verdict.FAIL.value
+            message = _first_lines(call.excinfo.exconly().removeprefix("AssertionError: "))  # type: ignore[union-attr]
+        else:
+            verdict = Verdict.NOT_RUN.value
+            message = f"{rep.when} error: " + _first_lines(call.excinfo.exconly())  # type: ignore[union-attr]
+    elif rep.skipped:
+        if hasattr(rep, "wasxfail"):
+            verdict, message = Verdict.FAIL.value, f"known failure (xfail): {rep.wasxfail}"
+        else:
+            message = _skip_reason(rep)
+            verdict = verdict_from_skip_reason(message).value
+            for prefix in (NOT_APPLICABLE_PREFIX, INCONCLUSIVE_PREFIX, NOT_RUN_PREFIX):
+                message = message.removeprefix(prefix)
+    elif rep.when == "call":
+        verdict = Verdict.FAIL.value if rep.failed else Verdict.PASS.value  # xpass(strict) is failed
+    if verdict is not None:
+        ctx.phases.setdefault(rep.when, (verdict, message))
+    if rep.when == "teardown":
+        record = _result_record(item, ctx, h)
+        rep.user_properties.append((RESULT_KEY, record))
+    return rep
+
+
+def _is_sdk_parse(exc: BaseException) -> bool:
+    from respcheck.client import SdkParseError
+
+    return isinstance(exc, SdkParseError)
+
+
+def _result_record(item: pytest.Item, ctx: TestContext, h: Harness) -> dict[str, Any]:
+    phases = ctx.phases
+    if "setup" in phases:
+        verdict, message = phases["setup"]
+    elif "call" in phases:
+        verdict, message = phases["call"]
+    else:
+        verdict, message = Verdict.NOT_RUN.value, "test did not run"
+    if "teardown" in phases and verdict == Verdict.PASS.value and phases["teardown"][0] != Verdict.PASS.value:
+        message = "teardown: " + phases["teardown"][1]
+    ev = ctx.evidence
+    evidence: dict[str, Any] = {
+        "request_ids": list(ev.request_ids) if ev else [],
+        "cassette": ctx.cassette,
+        "interactions": list(ctx.interactions),
+    }
+    if ev and ev.models:
+        evidence["model"] = ev.models[0]
+    return {
+        "nodeid": item.nodeid,
+        "behaviours": behaviour_ids(item),
+        "verdict": verdict,
+        "message": "" if verdict == Verdict.PASS.value else message,
+        "channel": ctx.channel or (ev.channel() if ev and ev.channels else "both"),
+        "evidence": evidence,
+        "observed": dict(ctx.observed),
+        "duration_s": round(time.monotonic() - ctx.start, 3),
+    }
+
+
+class _ResultCollector:
+    """Registered per config: gathers result records from reports (local, or shipped by xdist workers)."""
+
+    def __init__(self, harness: Harness) -> None:
+        self.harness = harness
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "teardown":
+            return
+        for key, value in report.user_properties:
+            if key == RESULT_KEY:
+                self.harness.results.append(value)
+
+
+# --- session end ------------------------------------------------------------------------------------------
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    h = config.stash.get(HARNESS, None)
+    if h is None or h.is_worker:
+        return
+    results = h.results
+    if not results and not h.suite_items:
+        return  # not a suite run: leave no trace
+    seen = {r["nodeid"] for r in results}
+    for nodeid in h.suite_items:  # interrupted (Ctrl-C, -x): the rest is not-run, never missing
+        if nodeid not in seen:
+            results.append({"nodeid": nodeid, "behaviours": [], "verdict": Verdict.NOT_RUN.value,
+                            "message": "run stopped before this test", "channel": "both",
+                            "evidence": {"request_ids": [], "cassette": None, "interactions": []},
+                            "observed": {}, "duration_s": 0.0})
+    try:
+        write_run(h, results, xdist=_xdist_workers(config))
+    finally:
+        _ledger_path(h.run_id).unlink(missing_ok=True)
+
+
+def _xdist_workers(config: pytest.Config) -> int:
+    n = getattr(config.option, "numprocesses", None)
+    try:
+        return int(n or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def run_record(h: Harness, results: list[dict[str, Any]]) -> dict[str, Any]:
+    import openai
+
+    try:
+        target = h.describe_target()
+    except UserError:
+        target = Target("unknown", h.mode, "", "", profile=h.profile)  # type: ignore[arg-type]
+    if target.model_version is None:
+        for r in results:
+            m = re.search(r"(\d{4}-\d{2}-\d{2})$", str(r.get("evidence", {}).get("model") or ""))
+            if m:
+                target.model_version = m.group(1)
+                break
+        if target.model_version is None and target.mode == "reference":
+            target.model_version = _reference_version(target.deployment)
+    record = {
+        "run_id": h.run_id,
+        "mode": h.mode,
+        "target": target.to_record(),
+        "versions": {"openai": openai.__version__, "respcheck": __version__, "python": platform.python_version()},
+        "started_at": h.started_at,
+        "duration_s": round(time.monotonic() - h.started, 3),
+        "spent": h.budget.spent(),
+    }
+    record["limits"] = {"max_requests": h.opt("rc_max_requests"), "max_tokens": h.opt("rc_max_tokens")}
+    if h.mode == "replay":
+        try:
+            record["recorded_from"] = load_profile(h.profile, h.cassette_root().parent).get("recorded_from")
+        except UserError:
+            record["recorded_from"] = None
+    return record
+
+
+def _reference_version(deployment: str) -> str | None:
+    try:
+        from respcheck.server.deployments import DEPLOYMENTS
+
+        dep = DEPLOYMENTS.get(deployment)
+        return dep.version if dep else None
+    except ImportError:
+        return None
+
+
+def write_run(h: Harness, results: list[dict[str, Any]], *, xdist: int = 0) -> Path:
+    """results.jsonl + run.json (+ the report, when `respcheck.report` is installed) under reports/<run-id>/."""
+    outdir = h.report_dir()
+    outdir.mkdir(parents=True, exist_ok=True)
+    results = sorted(results, key=lambda r: r["nodeid"])
+    run = run_record(h, results)
+    h.run = run
+    with (outdir / "results.jsonl").open("w", encoding="utf-8") as f:
+        for r in results:
+            f.write(json.dumps(r, sort_keys=True) + "\n")
+    (outdir / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    if h.recording and h.mode != "replay":
+        _write_profile(h, run, xdist=bool(xdist))
+    try:
+        import respcheck.report as report_mod
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("respcheck.report",):
+            raise
+        return outdir
+    if h.catalogue is None:
+        _catalogue_ids(h)
+    if h.catalogue is not None:
+        report = report_mod.build(run, results, h.catalogue)
+        report_mod.write_all(report, outdir)
+    return outdir
+
+
+def _write_profile(h: Harness, run: dict[str, Any], *, xdist: bool) -> None:
+    import openai
+
+    from respcheck.target import profile_metadata, write_profile
+
+    target = h.describe_target()
+    target.model_version = run["target"].get("model_version")
+    if h.mode == "reference":
+        target.capabilities = _reference_capabilities(target.deployment)
+    write_profile(target, profile_metadata(target, xdist=xdist, openai_version=openai.__version__), h.cassette_root().parent)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    h = config.stash.get(HARNESS, None)
+    if h is None or h.is_worker or not h.results:
+        return
+    counts: dict[str, int] = {}
+    for r in h.results:
+        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+    tally = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
+    spent = (h.run or {}).get("spent", {})
+    spent_txt = ", ".join(f"{k} {v}" for k, v in spent.items() if v)
+    terminalreporter.write_line(f"respcheck: {tally}; spent: {spent_txt or 'nothing'}; results in {h.report_dir()}")

@@ -1,0 +1,409 @@
+"""The dual client every suite test uses: the real openai SDK *and* raw httpx, against one target.
+
+Why both: the SDK is what users run (typed objects, typed stream events), raw httpx shows the wire as it is.
+When the wire is something the contract allows but the SDK cannot parse, that is its own finding
+(``sdk_parse_error``, reported against the installed openai version) - the SDK-upgrade regression check.
+
+The helpers keep suite tests short and make the harness's cross-cutting jobs impossible to forget:
+budget checks and accounting, request-id capture for evidence, bounded retries on transient failures (429
+with Retry-After, 5xx, timeouts) that end in `Inconclusive` rather than a fail, tagging created objects with
+the run id, and a cleanup registry so stored responses, uploaded files and background tasks do not outlive
+the test that made them.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, TypeVar
+
+import httpx
+import openai
+
+from respcheck.budget import Budget, BudgetExhausted
+from respcheck.findings import Finding
+from respcheck.recorder import CassetteError, explain_miss, find_cassette_miss
+from respcheck.target import Target
+from respcheck.verdicts import Inconclusive
+
+T = TypeVar("T")
+TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+REQUEST_ID_HEADERS = ("x-request-id", "apim-request-id", "x-ms-request-id")
+RUN_TAG = "respcheck_run"
+
+
+class SdkParseError(Exception):
+    """The openai SDK could not turn traffic into its types; carries the `sdk_parse_error` finding."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(str(finding))
+        self.finding = finding
+
+
+def sdk_parse_finding(what: str, exc: BaseException) -> Finding:
+    return Finding(
+        "sdk_parse_error",
+        f"openai {openai.__version__} could not parse {what}: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}",
+        extra={"openai_version": openai.__version__, "exception": type(exc).__name__},
+    )
+
+
+@dataclass
+class Evidence:
+    """What one test's traffic leaves behind for its result record."""
+
+    request_ids: list[str] = field(default_factory=list)
+    channels: set[str] = field(default_factory=set)
+    models: list[str] = field(default_factory=list)
+
+    def channel(self) -> str:
+        if self.channels >= {"sdk", "http"}:
+            return "both"
+        return next(iter(self.channels), "both")
+
+
+class StreamResult(NamedTuple):
+    """A raw SSE exchange: unpack as ``status, headers, text, events = client.http_stream(...)``."""
+
+    status: int
+    headers: httpx.Headers
+    text: str
+    events: list[dict[str, Any]]
+
+    def parsed(self) -> Any:
+        """The full `respcheck.validators.sse.ParsedStream` (framing findings, event names, [DONE])."""
+        from respcheck.validators.sse import parse_sse
+
+        return parse_sse(self.text)
+
+
+@dataclass
+class CleanupRegistry:
+    """Objects a test created on the service, removed when the test ends (also after a failure)."""
+
+    responses: list[str] = field(default_factory=list)
+    background: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def add_response(self, response_id: str | None, *, background: bool = False) -> None:
+        if response_id and response_id not in self.responses:
+            self.responses.append(response_id)
+            if background:
+                self.background.append(response_id)
+
+    def add_file(self, file_id: str | None) -> None:
+        if file_id and file_id not in self.files:
+            self.files.append(file_id)
+
+    def __bool__(self) -> bool:
+        return bool(self.responses or self.files)
+
+    def run(self, http: httpx.Client) -> list[str]:
+        """Cancel background tasks, delete responses and files; returns what could not be cleaned."""
+        left: list[str] = []
+        calls = [("POST", f"responses/{i}/cancel", i) for i in self.background]
+        calls += [("DELETE", f"responses/{i}", i) for i in self.responses]
+        calls += [("DELETE", f"files/{i}", i) for i in self.files]
+        for method, path, obj in calls:
+            try:
+                r = http.request(method, path)
+                ok = r.status_code < 300 or r.status_code in (400, 404, 409)  # gone or already finished
+            except httpx.HTTPError:
+                ok = False
+            if not ok and method == "DELETE":
+                left.append(obj)
+        self.responses.clear()
+        self.background.clear()
+        self.files.clear()
+        return left
+
+
+@functools.cache
+def _create_params() -> frozenset[str]:
+    from openai.resources.responses import Responses
+
+    return frozenset(inspect.signature(Responses.create).parameters) - {"self", "extra_body"}
+
+
+def _split_body(body: dict[str, Any]) -> dict[str, Any]:
+    """SDK keyword arguments for a request body; fields the SDK does not know go through ``extra_body``."""
+    known = _create_params()
+    kwargs = {k: v for k, v in body.items() if k in known}
+    extra = {k: v for k, v in body.items() if k not in known}
+    if extra:
+        kwargs["extra_body"] = extra
+    return kwargs
+
+
+class _BearerAuth(httpx.Auth):
+    def __init__(self, provider: Callable[[], str]) -> None:
+        self.provider = provider
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        request.headers["Authorization"] = f"Bearer {self.provider()}"
+        yield request
+
+
+class DualClient:
+    """``.sdk`` (openai.OpenAI) and ``.http`` (httpx.Client) on one target, plus short helpers."""
+
+    def __init__(
+        self,
+        target: Target,
+        *,
+        budget: Budget | None = None,
+        run_id: str = "",
+        evidence: Evidence | None = None,
+        retries: int = 3,
+        backoff_s: float = 0.5,
+        timeout_s: float = 120.0,
+    ) -> None:
+        self.target = target
+        self.budget = budget or Budget()
+        self.run_id = run_id
+        self.evidence = evidence or Evidence()
+        self.retries = retries
+        self.backoff_s = 0.0 if target.mode == "replay" else backoff_s
+        self.cleanup = CleanupRegistry()
+        self.spent_usage: list[dict[str, int]] = []
+
+        sdk_http = openai.DefaultHttpxClient(
+            timeout=timeout_s,
+            event_hooks={"request": [self._on_request], "response": [self._hook_response("sdk")]},
+        )
+        api_key: Any = target.token_provider if target.auth == "entra" else (target.api_key or "none")
+        self.sdk = openai.OpenAI(base_url=target.base_url, api_key=api_key, max_retries=0, http_client=sdk_http)
+
+        headers = {"api-key": target.api_key} if target.auth != "entra" and target.api_key else {}
+        self.http = httpx.Client(
+            base_url=target.base_url,
+            headers=headers,
+            auth=_BearerAuth(target.token_provider) if target.auth == "entra" else None,
+            timeout=timeout_s,
+            event_hooks={"request": [self._on_request], "response": [self._hook_response("http")]},
+        )
+
+    # -- plumbing ----------------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.sdk.close()
+        self.http.close()
+
+    def __enter__(self) -> DualClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _on_request(self, request: Any) -> None:
+        try:
+            size = len(request.content)
+        except Exception:  # noqa: BLE001 - a streamed upload has no length yet
+            size = 0
+        self.budget.charge_request(size)
+
+    def _hook_response(self, channel: str) -> Callable[[Any], None]:
+        def hook(response: Any) -> None:
+            self.evidence.channels.add(channel)
+            for name in REQUEST_ID_HEADERS:
+                value = response.headers.get(name)
+                if value and value not in self.evidence.request_ids:
+                    self.evidence.request_ids.append(value)
+
+        return hook
+
+    def _account(self, usage: Any, model: Any = None) -> None:
+        if usage is not None:
+            self.budget.charge_usage(usage)
+        if isinstance(model, str) and model not in self.evidence.models:
+            self.evidence.models.append(model)
+
+    def tag(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The body with ``metadata.respcheck_run`` added (unless the test sets metadata itself)."""
+        if "metadata" in body or not self.run_id:
+            return dict(body)
+        return {**body, "metadata": {RUN_TAG: self.run_id}}
+
+    def body(self, input: Any = "Say hello.", **fields: Any) -> dict[str, Any]:
+        """A minimal create body for this target's deployment (tests add what they check)."""
+        return {"model": self.target.deployment, "input": input, **fields}
+
+    def _sleep(self, attempt: int, retry_after: str | None) -> None:
+        if not self.backoff_s:
+            return
+        delay = self.backoff_s * (2**attempt)
+        if retry_after:
+            try:
+                delay = float(retry_after)
+            except ValueError:
+                pass
+        time.sleep(min(delay, 30.0))
+
+    def _call(self, what: str, fn: Callable[[], T], *, retry: bool = True, sdk: bool = False) -> T:
+        """Run one request with budget check, bounded retries and clear errors for cassette misses."""
+        attempts = self.retries + 1 if retry else 1
+        last = ""
+        for attempt in range(attempts):
+            self.budget.check()
+            try:
+                result = fn()
+            except (BudgetExhausted, CassetteError, SdkParseError, Inconclusive):
+                raise
+            except Exception as exc:
+                miss = find_cassette_miss(exc)
+                if miss is not None:
+                    raise explain_miss(miss, self.target.profile) from None
+                transient, retry_after = _transient(exc)
+                if not transient:
+                    if sdk and _is_parse_failure(exc):
+                        raise SdkParseError(sdk_parse_finding(what, exc)) from exc
+                    raise
+                last = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                if not retry:
+                    raise
+                if attempt + 1 < attempts:
+                    self._sleep(attempt, retry_after)
+                continue
+            status = getattr(result, "status_code", None)
+            if retry and status in TRANSIENT_STATUS:
+                last = f"HTTP {status}"
+                if attempt + 1 < attempts:
+                    self._sleep(attempt, result.headers.get("retry-after"))  # type: ignore[attr-defined]
+                    continue
+                break
+            return result
+        raise Inconclusive(f"{what}: still failing after {attempts} attempt(s) ({last})")
+
+    # -- SDK channel -------------------------------------------------------------------------------------
+    def create(self, body: dict[str, Any], *, retry: bool = True) -> Any:
+        """``POST /responses`` through the SDK; returns the typed ``openai.types.responses.Response``."""
+        body = self.tag(body)
+        if body.get("stream"):
+            raise ValueError("use sdk_stream() for stream=true")
+        resp = self._call("POST /responses (sdk)", lambda: self.sdk.responses.create(**_split_body(body)), retry=retry, sdk=True)
+        self._account(getattr(resp, "usage", None), getattr(resp, "model", None))
+        if body.get("store", True) is not False:
+            self.cleanup.add_response(getattr(resp, "id", None), background=bool(body.get("background")))
+        return resp
+
+    def sdk_stream(self, body: dict[str, Any], *, retry: bool = True) -> list[Any]:
+        """``POST /responses`` with ``stream=true`` through the SDK; all typed events, in order."""
+        body = self.tag({**body, "stream": True})
+
+        def run() -> list[Any]:
+            stream = self.sdk.responses.create(**_split_body(body))
+            try:
+                return list(stream)
+            except openai.APIError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - anything else while decoding events is a parse failure
+                if find_cassette_miss(exc) or _transient(exc)[0]:
+                    raise
+                raise SdkParseError(sdk_parse_finding("a stream event", exc)) from exc
+            finally:
+                stream.close()
+
+        events = self._call("POST /responses stream (sdk)", run, retry=retry, sdk=True)
+        for ev in events:
+            response = getattr(ev, "response", None)
+            if response is None:
+                continue
+            if getattr(ev, "type", "") == "response.created" and body.get("store", True) is not False:
+                self.cleanup.add_response(getattr(response, "id", None), background=bool(body.get("background")))
+            if getattr(response, "usage", None) is not None:
+                self._account(response.usage, getattr(response, "model", None))
+        return events
+
+    def sdk_call(self, what: str, fn: Callable[[], T], *, retry: bool = True) -> T:
+        """Any other SDK call (``lambda: client.sdk.responses.retrieve(rid)``) with the same handling."""
+        return self._call(what, fn, retry=retry, sdk=True)
+
+    # -- raw httpx channel -------------------------------------------------------------------------------
+    def http_request(self, method: str, path: str, *, json: Any = None, retry: bool = True, **kw: Any) -> httpx.Response:
+        """A raw request relative to the base URL (``responses``, ``responses/{id}``); no SDK in between."""
+        if isinstance(json, dict) and method == "POST" and path.rstrip("/") == "responses":
+            json = self.tag(json)
+        resp = self._call(f"{method} /{path}", lambda: self.http.request(method, path, json=json, **kw), retry=retry)
+        self._after_http(method, path, json, resp)
+        return resp
+
+    def http_post(self, path: str, json: Any = None, *, retry: bool = True, **kw: Any) -> httpx.Response:
+        return self.http_request("POST", path, json=json, retry=retry, **kw)
+
+    def http_get(self, path: str, *, retry: bool = True, **kw: Any) -> httpx.Response:
+        return self.http_request("GET", path, retry=retry, **kw)
+
+    def http_delete(self, path: str, *, retry: bool = True, **kw: Any) -> httpx.Response:
+        return self.http_request("DELETE", path, retry=retry, **kw)
+
+    def http_stream(self, path: str, json: Any = None, *, method: str = "POST", retry: bool = True, **kw: Any) -> StreamResult:
+        """A raw SSE exchange read to the end: ``(status, headers, text, events)`` with events as dicts."""
+        if isinstance(json, dict) and method == "POST":
+            json = self.tag({**json, "stream": True}) if path.rstrip("/") == "responses" else json
+
+        def run() -> httpx.Response:
+            with self.http.stream(method, path, json=json, **kw) as r:
+                r.read()
+                return r
+
+        resp = self._call(f"{method} /{path} stream", run, retry=retry)
+        text = resp.text
+        events: list[dict[str, Any]] = []
+        if resp.status_code < 400:
+            from respcheck.validators.sse import parse_sse
+
+            events = parse_sse(text).events
+        for ev in events:
+            response = ev.get("response") if isinstance(ev.get("response"), dict) else None
+            if response is None:
+                continue
+            if ev.get("type") == "response.created" and isinstance(json, dict) and json.get("store", True) is not False:
+                self.cleanup.add_response(response.get("id"), background=bool(json.get("background")))
+            if response.get("usage"):
+                self._account(response["usage"], response.get("model"))
+        return StreamResult(resp.status_code, resp.headers, text, events)
+
+    def _after_http(self, method: str, path: str, body: Any, resp: httpx.Response) -> None:
+        if resp.status_code >= 300 or "json" not in resp.headers.get("content-type", ""):
+            return
+        try:
+            data = resp.json()
+        except ValueError:
+            return
+        if not isinstance(data, dict):
+            return
+        self._account(data.get("usage"), data.get("model"))
+        clean = path.strip("/")
+        if method == "POST" and clean == "responses" and isinstance(body, dict) and body.get("store", True) is not False:
+            self.cleanup.add_response(data.get("id"), background=bool(body.get("background")))
+        elif method == "POST" and clean == "files":
+            self.cleanup.add_file(data.get("id"))
+
+    # -- teardown ----------------------------------------------------------------------------------------
+    def run_cleanup(self) -> list[str]:
+        """Delete/cancel what this client created (skipped in replay: nothing real exists)."""
+        if self.target.mode == "replay" or not self.cleanup:
+            self.cleanup = CleanupRegistry()
+            return []
+        return self.cleanup.run(self.http)
+
+
+def _transient(exc: BaseException) -> tuple[bool, str | None]:
+    if isinstance(exc, openai.APIStatusError):
+        retry_after = exc.response.headers.get("retry-after") if exc.response is not None else None
+        return exc.status_code in TRANSIENT_STATUS, retry_after
+    if isinstance(exc, openai.APITimeoutError | openai.APIConnectionError):
+        return True, None
+    if isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError):
+        return True, None
+    return False, None
+
+
+def _is_parse_failure(exc: BaseException) -> bool:
+    if isinstance(exc, openai.APIResponseValidationError):
+        return True
+    if isinstance(exc, openai.APIError):
+        return False
+    return isinstance(exc, ValueError | TypeError | KeyError | AttributeError | IndexError)

@@ -1,0 +1,188 @@
+"""`respcheck run`: run the suites through pytest (in-process), then print a verdict table and the report path.
+
+The options mirror the pytest plugin's, so ``respcheck run --target reference -n 2`` and
+``pytest suites --target reference -n 2`` are the same run. Bad input is refused *before* pytest starts, in
+one line with exit 2: an endpoint that is not a URL, a missing ``AZURE_OPENAI_API_KEY``, an unknown cassette
+profile, an endpoint that cannot be reached or rejects the key. Exit 0 when nothing failed, 1 on any fail
+(or a harness error such as a missing cassette), 2 on usage errors, 130 on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from respcheck import paths
+from respcheck.errors import UserError
+from respcheck.target import DEFAULT_PROFILE, KEY_ENV, live_target, load_profile, normalise_base_url
+
+VERDICT_ORDER = ("pass", "fail", "not-applicable", "inconclusive", "not-run")
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("run", help="run the conformance suites (default: offline replay of shipped cassettes)",
+                              description=__doc__.splitlines()[0])
+    p.add_argument("--target", choices=("replay", "reference", "live"), default=None,
+                   help="replay (default), reference (local reference server) or live (needs --endpoint)")
+    p.add_argument("--endpoint", help="https://RESOURCE.openai.azure.com/openai/v1/ (implies --target live)")
+    p.add_argument("--deployment", help="model deployment name")
+    p.add_argument("--region", help="region of the resource, for the report")
+    p.add_argument("--profile", default=None, help=f"cassette set to replay or record (default {DEFAULT_PROFILE!r})")
+    p.add_argument("--record", action="store_true", help="record cassettes for the profile")
+    p.add_argument("--block-network", action="store_true", help="refuse every non-loopback connection")
+    p.add_argument("--allow-expensive", action="store_true", help="live: also run expensive tests")
+    p.add_argument("--max-requests", type=int, help="stop after N requests (the rest is not-run)")
+    p.add_argument("--max-tokens", type=int, help="stop after N tokens from usage (the rest is not-run)")
+    p.add_argument("--entra", action="store_true", help=f"authenticate with azure-identity instead of {KEY_ENV}")
+    p.add_argument("--reference-fault", action="append", default=[], metavar="NAME",
+                   help="start the reference server with this fault (repeatable)")
+    p.add_argument("--mask-resource-names", action="store_true", help="record: mask the resource name too")
+    p.add_argument("--report-dir", type=Path, help="parent folder of reports/<run-id>/ (default reports/)")
+    p.add_argument("-n", dest="workers", default=None, help="pytest-xdist workers (a number or 'auto')")
+    p.add_argument("-k", dest="keyword", default=None, help="only tests matching this pytest -k expression")
+    p.add_argument("--suites", type=Path, default=None, help="suite folder (default: the shipped suites/)")
+    p.set_defaults(func=run)
+
+
+def _mode(args: argparse.Namespace) -> str:
+    if args.target:
+        if args.endpoint and args.target != "live":
+            raise UserError(f"--endpoint only makes sense with --target live (got --target {args.target})")
+        return args.target
+    return "live" if args.endpoint else "replay"
+
+
+def validate(args: argparse.Namespace) -> str:
+    """Refuse bad input before pytest starts; returns the mode."""
+    mode = _mode(args)
+    profile = args.profile or DEFAULT_PROFILE
+    if args.record and mode == "replay":
+        raise UserError("--record needs --target reference or a live --endpoint (replay only reads cassettes)")
+    if mode == "replay":
+        load_profile(profile)
+    elif mode == "live":
+        if args.record and profile == DEFAULT_PROFILE:
+            raise UserError("--record against a live endpoint needs --profile NAME (not 'reference')")
+        target = live_target(args.endpoint, args.deployment, region=args.region, profile=profile, entra=args.entra)
+        preflight(target)
+    if args.reference_fault:
+        if mode != "reference":
+            raise UserError("--reference-fault only applies to --target reference")
+        from respcheck.server.faults import parse_faults
+
+        parse_faults(args.reference_fault)
+    for name in ("max_requests", "max_tokens"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise UserError(f"--{name.replace('_', '-')} must be at least 1")
+    suites = args.suites or paths.suites_dir()
+    if not suites.is_dir():
+        raise UserError(f"suite folder not found: {suites}")
+    return mode
+
+
+def preflight(target: Any, timeout_s: float = 10.0) -> None:
+    """One cheap GET /models: an unreachable endpoint or a rejected key is a one-line error, not 200 failures."""
+    import httpx
+
+    headers = {"api-key": target.api_key} if target.api_key else {}
+    if target.auth == "entra":
+        headers = {"Authorization": f"Bearer {target.token_provider()}"}
+    try:
+        r = httpx.get(target.base_url + "models", headers=headers, timeout=timeout_s)
+    except httpx.HTTPError as exc:
+        raise UserError(f"cannot reach {target.masked_endpoint()}: {type(exc).__name__}: {exc}") from None
+    if r.status_code in (401, 403):
+        raise UserError(f"{target.masked_endpoint()} rejected the credentials (HTTP {r.status_code})",
+                        hint=f"check {KEY_ENV} (or your Entra role assignment with --entra)")
+
+
+def pytest_args(args: argparse.Namespace, mode: str, run_id: str) -> list[str]:
+    suites = args.suites or paths.suites_dir()
+    out = [str(suites), "-q", "-p", "no:cacheprovider", "--target", mode, "--run-id", run_id,
+           f"--rootdir={paths.project_root()}"]
+    for flag, value in (("--endpoint", args.endpoint and normalise_base_url(args.endpoint)),
+                        ("--deployment", args.deployment), ("--region", args.region), ("--profile", args.profile),
+                        ("--max-requests", args.max_requests), ("--max-tokens", args.max_tokens),
+                        ("--report-dir", args.report_dir), ("-k", args.keyword)):
+        if value is not None:
+            out += [flag, str(value)]
+    for flag in ("record", "block_network", "allow_expensive", "entra", "mask_resource_names"):
+        if getattr(args, flag):
+            out.append("--" + flag.replace("_", "-"))
+    for fault in args.reference_fault:
+        out += ["--reference-fault", fault]
+    if args.workers:
+        out += ["-n", str(args.workers)]
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    import pytest
+
+    from respcheck.plugin import _make_run_id
+
+    mode = validate(args)
+    run_id = _make_run_id(mode, args.profile or DEFAULT_PROFILE)
+    code = int(pytest.main(pytest_args(args, mode, run_id)))
+    if code == int(pytest.ExitCode.INTERRUPTED):
+        print("respcheck: interrupted", file=sys.stderr)
+        return 130
+    if code == int(pytest.ExitCode.USAGE_ERROR):
+        return 2
+    outdir = (args.report_dir or paths.reports_dir()) / run_id
+    results = _read_results(outdir / "results.jsonl")
+    if code == int(pytest.ExitCode.NO_TESTS_COLLECTED) or not results:
+        raise UserError(f"no suite tests ran (pytest exit {code})", hint="check -k and --suites")
+    run_record = json.loads((outdir / "run.json").read_text(encoding="utf-8")) if (outdir / "run.json").is_file() else {}
+    print_summary(results, run_record, outdir)
+    failed = any(r["verdict"] == "fail" for r in results)
+    return 1 if failed or code != 0 else 0
+
+
+def _read_results(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def family(result: dict[str, Any]) -> str:
+    parts = result["nodeid"].split("/")
+    if len(parts) > 2 and parts[0] == "suites":
+        return parts[1]
+    ids = result.get("behaviours") or []
+    return ids[0].split(".")[0] if ids else "?"
+
+
+def tally(results: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    table: dict[str, dict[str, int]] = {}
+    for r in results:
+        row = table.setdefault(family(r), dict.fromkeys(VERDICT_ORDER, 0))
+        row[r["verdict"]] = row.get(r["verdict"], 0) + 1
+    return dict(sorted(table.items()))
+
+
+def print_summary(results: list[dict[str, Any]], run_record: dict[str, Any], outdir: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = tally(results)
+    table = Table(title=f"respcheck {run_record.get('mode', '')} run {run_record.get('run_id', '')}")
+    table.add_column("family")
+    for v in VERDICT_ORDER:
+        table.add_column(v, justify="right")
+    totals = dict.fromkeys(VERDICT_ORDER, 0)
+    for fam, counts in rows.items():
+        table.add_row(fam, *(str(counts.get(v, 0) or "") for v in VERDICT_ORDER))
+        for v in VERDICT_ORDER:
+            totals[v] += counts.get(v, 0)
+    table.add_row("total", *(str(totals[v]) for v in VERDICT_ORDER), style="bold")
+    console = Console()
+    console.print(table)
+    spent = run_record.get("spent") or {}
+    console.print("spent: " + ", ".join(f"{k} {v}" for k, v in spent.items()))
+    report = outdir / "report.html"
+    console.print(f"report: {report if report.is_file() else outdir}")

@@ -1,0 +1,208 @@
+"""A tiny deterministic rule-based "model".
+
+Why rules and not an LLM: conformance needs observable, repeatable behaviour. Each rule makes one contract
+visible on the wire: "my name is Ada" then "what is my name?" answers from context only if chaining carried
+it; a prompt naming a function tool produces a `function_call`; "count to 50" produces enough tokens for
+`max_output_tokens` to cut. Token counts are a fixed tokenizer (words and punctuation) so usage is exact.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_CHUNK = re.compile(r"\S+\s*|\s+")
+FAIL_TRIGGER = "RESPCHECK_FAIL"
+"""A user message containing this makes the response fail in-stream (status failed, error event)."""
+
+
+def count_tokens(text: str) -> int:
+    return len(_TOKEN.findall(text))
+
+
+def chunks(text: str) -> list[str]:
+    """Output "tokens": word plus trailing space; the deltas of a stream and the output token count."""
+    return _CHUNK.findall(text) or ([""] if not text else [text])
+
+
+def item_text(item: dict[str, Any]) -> str:
+    """All text an input/output item carries (message content parts, tool outputs, decrypted state)."""
+    t = item.get("type", "message")
+    if t == "message" or "role" in item and t == "message":
+        content = item.get("content")
+        if isinstance(content, str):
+            return content
+        parts = []
+        for p in content or []:
+            if isinstance(p, dict) and isinstance(p.get("text"), str):
+                parts.append(p["text"])
+        return " ".join(parts)
+    if t == "function_call_output":
+        out = item.get("output")
+        return out if isinstance(out, str) else json.dumps(out)
+    if t in ("reasoning", "compaction"):
+        return " ".join(item.get("_facts", []))
+    return ""
+
+
+def user_texts(context: list[dict[str, Any]]) -> list[str]:
+    """User-authored texts in order, including facts carried by verified reasoning/compaction items."""
+    out: list[str] = []
+    for it in context:
+        t = it.get("type", "message")
+        if t == "message" and it.get("role") in ("user", "developer", "system") and it.get("role") == "user":
+            out.append(item_text(it))
+        elif t in ("reasoning", "compaction"):
+            out.extend(it.get("_facts", []))
+    return out
+
+
+def context_tokens(context: list[dict[str, Any]], instructions: str | None) -> int:
+    total = count_tokens(instructions or "")
+    for it in context:
+        total += 4 + count_tokens(item_text(it) or json.dumps({k: v for k, v in it.items() if k != "id"}))
+    return total
+
+
+@dataclass
+class Plan:
+    """What the model decided to do for one turn."""
+
+    text: str | None = None
+    function_call: tuple[str, dict[str, Any]] | None = None
+    mcp_call: tuple[str, str, dict[str, Any]] | None = None
+    """(server_label, tool name, arguments)"""
+    fail: bool = False
+    reasoning_tokens: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _mentions(text: str, name: str) -> bool:
+    """Whole-word mention of a tool name (or its words, `get_weather` ~ "get weather")."""
+    if not name:
+        return False
+    for form in {name, name.replace("_", " ")}:
+        if re.search(rf"(?<![\w]){re.escape(form)}(?![\w])", text, re.I):
+            return True
+    return False
+
+
+def fill_arguments(schema: dict[str, Any] | None, text: str) -> dict[str, Any]:
+    """Deterministic arguments from the prompt: quoted strings, numbers, "in <Place>", else the prompt."""
+    props = (schema or {}).get("properties") or {}
+    quoted = re.findall(r'"([^"]+)"|\'([^\']+)\'', text)
+    strings = [a or b for a, b in quoted]
+    numbers = [float(n) if "." in n else int(n) for n in re.findall(r"-?\d+(?:\.\d+)?", text)]
+    place = re.search(r"\bin ([A-Z][\w-]*(?: [A-Z][\w-]*)*)", text)
+    args: dict[str, Any] = {}
+    for key, spec in props.items():
+        kind = spec.get("type") if isinstance(spec, dict) else None
+        if kind in ("integer", "number"):
+            if numbers:
+                v = numbers.pop(0)
+                args[key] = int(v) if kind == "integer" else v
+            else:
+                args[key] = 0
+        elif kind == "boolean":
+            args[key] = True
+        elif isinstance(spec, dict) and spec.get("enum"):
+            args[key] = spec["enum"][0]
+        else:
+            if key.lower() in ("location", "city", "place") and place:
+                args[key] = place.group(1)
+            elif strings:
+                args[key] = strings.pop(0)
+            elif place:
+                args[key] = place.group(1)
+            else:
+                args[key] = text
+    return args
+
+
+def decide(
+    context: list[dict[str, Any]],
+    *,
+    instructions: str | None,
+    function_tools: list[dict[str, Any]],
+    mcp_tools: list[tuple[str, dict[str, Any]]],
+    tool_choice: Any,
+    reasoning: bool,
+    input_note: str | None = None,
+) -> Plan:
+    """The rules, in priority order. `mcp_tools` is (server_label, tool description) pairs."""
+    plan = Plan()
+    last = context[-1] if context else {}
+    users = user_texts(context)
+    prompt = users[-1] if users else ""
+    if reasoning:
+        plan.reasoning_tokens = 8 + count_tokens(prompt) % 8
+
+    if last.get("type") == "function_call_output":
+        call = next(
+            (c for c in reversed(context) if c.get("type") == "function_call" and c.get("call_id") == last.get("call_id")),
+            None,
+        )
+        name = call.get("name") if call else "the function"
+        plan.text = f"The result of {name} is: {item_text(last)}"
+        return plan
+    if last.get("type") == "message" and last.get("role") == "user" and FAIL_TRIGGER in prompt:
+        plan.fail = True
+        return plan
+
+    choice_name = tool_choice.get("name") if isinstance(tool_choice, dict) else None
+    if last.get("type", "message") == "message" and last.get("role") == "user" and tool_choice != "none":
+        for tool in function_tools:
+            name = tool.get("name", "")
+            if choice_name == name or tool_choice == "required" or (_mentions(prompt, name) and choice_name is None):
+                plan.function_call = (name, fill_arguments(tool.get("parameters"), prompt))
+                return plan
+        for label, tool in mcp_tools:
+            name = tool.get("name", "")
+            if _mentions(prompt, name):
+                plan.mcp_call = (label, name, fill_arguments(tool.get("input_schema") or tool.get("inputSchema"), prompt))
+                return plan
+
+    plan.text = _answer(prompt, users, instructions, input_note)
+    return plan
+
+
+def _answer(prompt: str, users: list[str], instructions: str | None, input_note: str | None) -> str:
+    low = prompt.lower()
+    earlier = users[:-1]
+    if "name" in low and re.search(r"\bwhat(?:'s| is| was)?\b.*\bmy name\b|\bmy name was\b", low):
+        for text in reversed(earlier):
+            m = re.search(r"\bmy name is ([A-Z][\w-]*)", text, re.I)
+            if m:
+                return f"Your name is {m.group(1)}."
+        return "I don't know your name yet."
+    m = re.search(r"\bmy name is ([A-Z][\w-]*)", prompt, re.I)
+    if m:
+        return f"Nice to meet you, {m.group(1)}."
+    if re.search(r"what did i ask you to remember", low):
+        for text in reversed(earlier):
+            m = re.search(r"\bremember(?: that)?:? (.+?)[.!]?$", text, re.I)
+            if m:
+                return f"You asked me to remember: {m.group(1)}."
+        return "You did not ask me to remember anything."
+    m = re.search(r"\bremember(?: that)?:? (.+?)[.!]?$", prompt, re.I)
+    if m:
+        return f"OK, I will remember: {m.group(1)}."
+    if re.search(r"how many (messages|turns)", low):
+        return f"You have sent {len(users)} messages."
+    m = re.search(r"\bcount to (\d+)", low)
+    if m:
+        n = min(int(m.group(1)), 5000)
+        return " ".join(str(i) for i in range(1, n + 1)) + "."
+    m = re.search(r"\b(?:say|repeat)(?: exactly)?:\s*(.+)$", prompt, re.I | re.S)
+    if m:
+        return m.group(1).strip()
+    if input_note:
+        return input_note
+    if instructions and re.search(r"\bpirate\b", instructions, re.I):
+        return f"Arr! You said: {prompt}"
+    if not prompt:
+        return "Hello! How can I help you today?"
+    return f"You said: {prompt}"

@@ -1,0 +1,224 @@
+"""What the suite talks to: a replayed profile, the local reference server, or a live Azure deployment.
+
+A `Target` is plain data; it never prints its secret (the api key is excluded from ``repr`` and from the
+run record, whose endpoint is also masked). Profiles are the cassette sets under ``cassettes/<profile>/``;
+``profile.yaml`` says where they were recorded from, so a report can say what a replay actually proves.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+
+from respcheck import __version__
+from respcheck.errors import UserError
+from respcheck.paths import cassettes_dir
+
+Mode = Literal["replay", "live", "reference"]
+Auth = Literal["key", "entra", "none"]
+
+KEY_ENV = "AZURE_OPENAI_API_KEY"
+REPLAY_BASE_URL = "https://replay.respcheck.invalid/openai/v1/"
+"""Base URL used in replay: never resolvable, so a request that escapes the cassette cannot reach anything."""
+DEFAULT_PROFILE = "reference"
+ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
+
+
+@dataclass
+class Target:
+    name: str
+    mode: Mode
+    base_url: str
+    deployment: str
+    profile: str = DEFAULT_PROFILE
+    region: str | None = None
+    auth: Auth = "key"
+    api_key: str | None = field(default=None, repr=False)
+    token_provider: Any = field(default=None, repr=False)
+    """For Entra: a zero-argument callable returning a bearer token (azure-identity)."""
+    capabilities: dict[str, Any] = field(default_factory=dict)
+    """Hints a suite may read (e.g. ``{"vision": False}``); profile metadata fills them in replay."""
+    model_version: str | None = None
+
+    @property
+    def is_live(self) -> bool:
+        return self.mode == "live"
+
+    def masked_endpoint(self) -> str:
+        """The endpoint with the Azure resource name hidden (reports are published)."""
+        return re.sub(r"(?<=//)[^./]+(?=\.(?:openai|cognitiveservices|services\.ai)\.azure\.com)", "***", self.base_url)
+
+    def resource_name(self) -> str | None:
+        host = urlsplit(self.base_url).hostname or ""
+        return host.split(".")[0] if host.endswith(".azure.com") else None
+
+    def to_record(self) -> dict[str, Any]:
+        """The ``target`` part of the run record (ARCHITECTURE.md)."""
+        return {
+            "name": self.name,
+            "endpoint": self.masked_endpoint(),
+            "region": self.region,
+            "deployment": self.deployment,
+            "model_version": self.model_version,
+            "api_version": "v1",
+            "profile": self.profile,
+        }
+
+
+def normalise_base_url(url: str) -> str:
+    """Accept ``https://RES.openai.azure.com``, ``.../openai/v1`` or ``.../openai/v1/``; return ``.../openai/v1/``."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserError(
+            f"not an endpoint URL: {url!r}", hint="use https://RESOURCE.openai.azure.com/openai/v1/"
+        )
+    if parts.query:
+        raise UserError(f"endpoint URL must not carry a query (api-version is not used on /openai/v1/): {url!r}")
+    path = parts.path.rstrip("/")
+    if path in ("", "/openai"):
+        path = "/openai/v1"
+    if not path.endswith("/openai/v1"):
+        raise UserError(
+            f"endpoint path must end with /openai/v1/ (got {parts.path or '/'!r})",
+            hint="the v1 Responses API lives at https://RESOURCE.openai.azure.com/openai/v1/responses",
+        )
+    return f"{parts.scheme}://{parts.netloc}{path}/"
+
+
+# --- profiles ---------------------------------------------------------------------------------------------
+
+
+def available_profiles(root: Path | None = None) -> list[str]:
+    root = root or cassettes_dir()
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / "profile.yaml").is_file())
+
+
+def load_profile(name: str, root: Path | None = None) -> dict[str, Any]:
+    """The metadata of a shipped (or user-recorded) cassette set; UserError listing the choices if unknown."""
+    root = root or cassettes_dir()
+    path = root / name / "profile.yaml"
+    if not path.is_file():
+        choices = ", ".join(available_profiles(root)) or "none"
+        raise UserError(
+            f"unknown cassette profile {name!r} (no {path})",
+            hint=f"available profiles: {choices}; record one with --target reference --record",
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UserError(f"corrupt profile metadata {path}: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"corrupt profile metadata {path}: expected a mapping")
+    return data
+
+
+def profile_metadata(target: Target, *, xdist: bool, openai_version: str) -> dict[str, Any]:
+    """What ``profile.yaml`` says about a recording made from ``target``."""
+    return {
+        "profile": target.profile,
+        "recorded_from": "reference" if target.mode == "reference" else "live",
+        "deployment": target.deployment,
+        "region": target.region,
+        "model_version": target.model_version,
+        "endpoint": target.masked_endpoint() if target.mode == "live" else "reference server",
+        "openai_version": openai_version,
+        "respcheck_version": __version__,
+        "python": platform.python_version(),
+        "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d"),
+        "mode_used": "xdist" if xdist else "serial",
+        "capabilities": dict(target.capabilities),
+    }
+
+
+def write_profile(target: Target, meta: dict[str, Any], root: Path | None = None) -> Path:
+    root = root or cassettes_dir()
+    path = root / target.profile / "profile.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+    return path
+
+
+# --- building targets -------------------------------------------------------------------------------------
+
+
+def replay_target(profile: str = DEFAULT_PROFILE, root: Path | None = None) -> Target:
+    meta = load_profile(profile, root)
+    return Target(
+        name=f"replay:{profile}",
+        mode="replay",
+        base_url=REPLAY_BASE_URL,
+        deployment=str(meta.get("deployment") or "gpt-4.1"),
+        profile=profile,
+        region=meta.get("region"),
+        auth="none",
+        api_key="replay-key",
+        capabilities=dict(meta.get("capabilities") or {}),
+        model_version=meta.get("model_version"),
+    )
+
+
+def live_target(
+    endpoint: str | None,
+    deployment: str | None,
+    *,
+    region: str | None = None,
+    profile: str | None = None,
+    entra: bool = False,
+    env: dict[str, str] | None = None,
+) -> Target:
+    env = os.environ if env is None else env
+    if not endpoint:
+        raise UserError("--target live needs --endpoint https://RESOURCE.openai.azure.com/openai/v1/")
+    if not deployment:
+        raise UserError("--target live needs --deployment NAME (the model deployment to test)")
+    base_url = normalise_base_url(endpoint)
+    api_key, provider, auth = None, None, "key"
+    if entra:
+        provider, auth = _entra_token_provider(), "entra"
+    else:
+        api_key = env.get(KEY_ENV)
+        if not api_key:
+            raise UserError(f"{KEY_ENV} is not set", hint="export the resource key, or pass --entra to use azure-identity")
+    host = urlsplit(base_url).hostname or "live"
+    return Target(
+        name=host.split(".")[0] if host.endswith(".azure.com") else host,
+        mode="live",
+        base_url=base_url,
+        deployment=deployment,
+        profile=profile or f"live-{deployment}",
+        region=region,
+        auth=auth,  # type: ignore[arg-type]
+        api_key=api_key,
+        token_provider=provider,
+    )
+
+
+def reference_target(base_url: str, api_key: str, *, profile: str = DEFAULT_PROFILE, deployment: str = "gpt-4.1") -> Target:
+    return Target(
+        name="reference",
+        mode="reference",
+        base_url=normalise_base_url(base_url),
+        deployment=deployment,
+        profile=profile,
+        region="local",
+        auth="key",
+        api_key=api_key,
+    )
+
+
+def _entra_token_provider() -> Any:
+    try:
+        from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+    except ImportError:
+        raise UserError("--entra needs azure-identity", hint="pip install 'respcheck[entra]'") from None
+    return get_bearer_token_provider(DefaultAzureCredential(), ENTRA_SCOPE)

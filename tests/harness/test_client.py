@@ -1,0 +1,100 @@
+"""The dual client's cross-cutting jobs: retries → inconclusive, SDK parse failures, budget, cleanup."""
+
+from __future__ import annotations
+
+import openai
+import pytest
+
+from respcheck.budget import Budget, BudgetExhausted
+from respcheck.client import DualClient, SdkParseError
+from respcheck.target import Target
+from respcheck.verdicts import Inconclusive
+
+
+def _client(service, **kw) -> DualClient:
+    return DualClient(Target("fake", "reference", service.base_url, "fake-1", api_key="k"), backoff_s=0.0, **kw)
+
+
+def test_transient_429_is_retried_then_succeeds(service):
+    service.state.fail_next = [429, 503]
+    with _client(service) as c:
+        assert c.create(c.body("x")).status == "completed"
+        service.state.fail_next = [500]
+        assert c.http_post("responses", c.body("y")).status_code == 200
+    assert len([m for m, _ in service.state.log if m == "POST"]) == 5
+
+
+def test_persistent_5xx_is_inconclusive_not_a_fail(service):
+    service.state.fail_next = [503] * 10
+    with _client(service, retries=2) as c:
+        with pytest.raises(Inconclusive, match="still failing after 3 attempt"):
+            c.create(c.body("x"))
+        with pytest.raises(Inconclusive):
+            c.http_post("responses", c.body("x"))
+
+
+def test_retry_false_returns_the_error_to_the_test(service):
+    service.state.fail_next = [429]
+    with _client(service) as c:
+        assert c.http_post("responses", c.body("x"), retry=False).status_code == 429
+        service.state.fail_next = [429]
+        with pytest.raises(openai.RateLimitError):
+            c.create(c.body("x"), retry=False)
+
+
+def test_sdk_parse_failure_is_its_own_finding(service):
+    service.state.garbage_stream = True
+    with _client(service) as c:
+        with pytest.raises(SdkParseError) as info:
+            c.sdk_stream(c.body("x"))
+        status, _h, text, events = c.http_stream("responses", c.body("x"))  # the wire itself is readable
+    finding = info.value.finding
+    assert finding.check == "sdk_parse_error"
+    assert finding.extra["openai_version"] == openai.__version__
+    assert openai.__version__ in finding.message
+    assert status == 200 and "{not json" in text and events == []
+
+
+def test_budget_stops_before_the_request_that_would_exceed_it(service):
+    budget = Budget(max_requests=2)
+    with _client(service, budget=budget) as c:
+        c.create(c.body("a"))
+        c.http_get("models")
+        with pytest.raises(BudgetExhausted, match="--max-requests 2"):
+            c.create(c.body("b"))
+    assert budget.spent()["requests"] == 2
+    assert budget.spent()["input_tokens"] == 5 and budget.spent()["output_tokens"] == 3
+
+
+def test_token_budget_and_shared_ledger(service, tmp_path):
+    ledger = tmp_path / "ledger.json"
+    a, b = Budget(max_tokens=10, ledger=ledger), Budget(max_tokens=10, ledger=ledger)  # two "workers"
+    with _client(service, budget=a) as c:
+        c.create(c.body("a"))  # 8 tokens
+    with _client(service, budget=b) as c:
+        c.create(c.body("b"))  # 16 ≥ 10 now
+        with pytest.raises(BudgetExhausted, match="--max-tokens 10"):
+            c.create(c.body("c"))
+    assert a.spent() == b.spent() and a.spent()["requests"] == 2
+
+
+def test_created_objects_are_cleaned_and_tagged(service):
+    with _client(service, run_id="run-xyz") as c:
+        kept = c.create(c.body("a"))
+        raw = c.http_post("responses", c.body("b")).json()
+        c.create(c.body("c", store=False))
+        c.sdk_stream(c.body("d"))
+        assert service.state.stored[kept.id]["metadata"] == {"respcheck_run": "run-xyz"}
+        left = c.run_cleanup()
+    assert left == []
+    assert kept.id in service.state.deleted and raw["id"] in service.state.deleted
+    assert len(service.state.deleted) == 3  # store=false was not stored, so not deleted
+
+
+def test_request_ids_and_channels_are_evidence(service):
+    with _client(service) as c:
+        c.create(c.body("a"))
+        assert c.evidence.channel() == "sdk"
+        c.http_post("responses", c.body("b"))
+    assert c.evidence.channel() == "both"
+    assert len(c.evidence.request_ids) == 2
