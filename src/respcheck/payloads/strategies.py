@@ -176,7 +176,7 @@ def pdf_sets(draw, max_files: int = 3, near_size_limit: bool = True) -> PdfSetSp
     n = draw(st.integers(1, max_files))
     total_pages = draw(st.one_of(st.sampled_from([99, 100, 101]), st.integers(n, n + 4)))
     total_pages = max(total_pages, n)
-    cuts = sorted(draw(st.lists(st.integers(1, total_pages - 1), min_size=n - 1, max_size=n - 1, unique=True)))
+    cuts = sorted(draw(st.lists(st.integers(1, max(1, total_pages - 1)), min_size=n - 1, max_size=n - 1, unique=True)))
     bounds = [0, *cuts, total_pages] if total_pages > 1 else [0, total_pages]
     pages = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
     specs = [PdfSpec(pages=p) for p in pages if p > 0]
