@@ -601,6 +601,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         elif rep.when == "call":
             verdict = Verdict.FAIL.value
             message = _first_lines(call.excinfo.exconly().removeprefix("AssertionError: "))  # type: ignore[union-attr]
+            # name the behaviours a failure breaks, so reports and the selftest can tie it to the catalogue
+            message = f"[{', '.join(behaviour_ids(item))}] {message}"
         else:
             verdict = Verdict.NOT_RUN.value
             message = f"{rep.when} error: " + _first_lines(call.excinfo.exconly())  # type: ignore[union-attr]
