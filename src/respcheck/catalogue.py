@@ -277,7 +277,15 @@ def quote_findings(catalogue: Mapping[str, Behaviour], seeds: Mapping[str, str])
 
 
 def read_seeds(seeds_dir: Path) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))}
+    """Seed texts by file name, plus the upstream spec documents beside them (``../specs/*.yaml``).
+
+    A few behaviours come from the specs rather than the prose docs (a 429's Retry-After, the Files API's
+    purposes and deletion); their quotes are checked verbatim against the spec text the same way."""
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))}
+    specs_dir = seeds_dir.parent / "specs"
+    if specs_dir.is_dir():
+        texts.update({p.name: p.read_text(encoding="utf-8") for p in sorted(specs_dir.glob("*.yaml"))})
+    return texts
 
 
 # ---------------------------------------------------------------------------------------------- CLI

@@ -40,6 +40,7 @@ from respcheck.target import (
     live_target,
     load_profile,
     normalise_base_url,
+    parse_roles,
     reference_target,
     replay_target,
 )
@@ -67,6 +68,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--endpoint", dest="rc_endpoint", help="live: https://RESOURCE.openai.azure.com/openai/v1/")
     g.addoption("--deployment", dest="rc_deployment", help="live/reference: model deployment name")
     g.addoption("--region", dest="rc_region", help="live: the resource's region (for the report)")
+    g.addoption("--deployment-role", dest="rc_roles", action="append", default=[], metavar="ROLE=NAME",
+                help="live: a further deployment for tests that need one (reasoning, text_only, other); repeatable")
     g.addoption("--profile", dest="rc_profile", default=None,
                 help=f"cassette set cassettes/<profile>/ to replay or record (default {DEFAULT_PROFILE!r})")
     g.addoption("--record", dest="rc_record", action="store_true", help="record cassettes for --profile")
@@ -175,7 +178,8 @@ class Harness:
                           profile=self.profile, region="local", auth="key")
         base = normalise_base_url(self.opt("rc_endpoint") or "")
         return Target(base.split("//")[1].split(".")[0], "live", base, self.opt("rc_deployment") or "",
-                      profile=self.profile, region=self.opt("rc_region"), auth="entra" if self.opt("rc_entra") else "key")
+                      profile=self.profile, region=self.opt("rc_region"), auth="entra" if self.opt("rc_entra") else "key",
+                      deployments=parse_roles(self.opt("rc_roles")))
 
 
 HARNESS = pytest.StashKey[Harness]()
@@ -203,6 +207,7 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         if mode == "live":
             normalise_base_url(config.getoption("rc_endpoint") or "")
+            parse_roles(config.getoption("rc_roles"))
         if config.getoption("rc_faults"):
             from respcheck.server.faults import parse_faults
 
@@ -463,7 +468,7 @@ def target(respcheck_harness: Harness, request: pytest.FixtureRequest) -> Target
             t.capabilities = _reference_capabilities(t.deployment)
         else:
             t = live_target(h.opt("rc_endpoint"), h.opt("rc_deployment"), region=h.opt("rc_region"),
-                            profile=h.profile, entra=h.opt("rc_entra"))
+                            profile=h.profile, entra=h.opt("rc_entra"), roles=h.opt("rc_roles"))
             h.rules = h.rules.with_secrets(t.api_key)
             if h.opt("rc_mask_resource"):
                 h.rules = h.rules.with_resource_masking(t.resource_name() or "")
@@ -785,6 +790,7 @@ def _write_profile(h: Harness, run: dict[str, Any], *, xdist: bool) -> None:
     target.model_version = run["target"].get("model_version")
     if h.mode == "reference":
         target.capabilities = _reference_capabilities(target.deployment)
+        target.deployments = reference_target("http://127.0.0.1/", "", deployment=target.deployment).deployments
     write_profile(target, profile_metadata(target, xdist=xdist, openai_version=openai.__version__), h.cassette_root().parent)
 
 

@@ -30,6 +30,8 @@ REPLAY_BASE_URL = "https://replay.respcheck.invalid/openai/v1/"
 """Base URL used in replay: never resolvable, so a request that escapes the cassette cannot reach anything."""
 DEFAULT_PROFILE = "reference"
 ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
+ROLES = ("reasoning", "text_only", "other")
+"""Deployment roles a suite may ask for: a reasoning model, a model without vision, any second deployment."""
 
 
 @dataclass
@@ -47,6 +49,19 @@ class Target:
     capabilities: dict[str, Any] = field(default_factory=dict)
     """Hints a suite may read (e.g. ``{"vision": False}``); profile metadata fills them in replay."""
     model_version: str | None = None
+    deployments: dict[str, str] = field(default_factory=dict)
+    """Further deployments by role (``reasoning``, ``text_only``, ``other``): what tests of a behaviour that
+    needs another model use. Live: ``--deployment-role ROLE=NAME``; reference: the server's own; replay: the
+    profile's. A role nobody named makes those tests not-applicable, never a pass."""
+
+    def deployment_for(self, role: str) -> str:
+        """The deployment playing `role`; not-applicable (a pytest skip with that verdict) when none does."""
+        name = self.deployments.get(role)
+        if not name:
+            from respcheck.verdicts import not_applicable
+
+            not_applicable(f"no {role!r} deployment on this target (live: --deployment-role {role}=NAME)")
+        return str(name)
 
     @property
     def is_live(self) -> bool:
@@ -137,6 +152,7 @@ def profile_metadata(target: Target, *, xdist: bool, openai_version: str) -> dic
         "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d"),
         "mode_used": "xdist" if xdist else "serial",
         "capabilities": dict(target.capabilities),
+        "deployments": dict(target.deployments),
     }
 
 
@@ -164,6 +180,7 @@ def replay_target(profile: str = DEFAULT_PROFILE, root: Path | None = None) -> T
         api_key="replay-key",
         capabilities=dict(meta.get("capabilities") or {}),
         model_version=meta.get("model_version"),
+        deployments={str(k): str(v) for k, v in (meta.get("deployments") or {}).items()},
     )
 
 
@@ -175,6 +192,7 @@ def live_target(
     profile: str | None = None,
     entra: bool = False,
     env: dict[str, str] | None = None,
+    roles: list[str] | None = None,
 ) -> Target:
     env = os.environ if env is None else env
     if not endpoint:
@@ -200,10 +218,31 @@ def live_target(
         auth=auth,  # type: ignore[arg-type]
         api_key=api_key,
         token_provider=provider,
+        deployments=parse_roles(roles or []),
     )
 
 
+def parse_roles(specs: list[str]) -> dict[str, str]:
+    """``["reasoning=o4-mini", ...]`` -> ``{"reasoning": "o4-mini"}``; a malformed one is a UserError."""
+    roles: dict[str, str] = {}
+    for spec in specs:
+        role, sep, name = spec.partition("=")
+        if not sep or not role.strip() or not name.strip():
+            raise UserError(f"--deployment-role wants ROLE=NAME, got {spec!r}", hint=f"roles: {', '.join(ROLES)}")
+        if role.strip() not in ROLES:
+            raise UserError(f"unknown deployment role {role.strip()!r}", hint=f"roles: {', '.join(ROLES)}")
+        roles[role.strip()] = name.strip()
+    return roles
+
+
 def reference_target(base_url: str, api_key: str, *, profile: str = DEFAULT_PROFILE, deployment: str = "gpt-4.1") -> Target:
+    try:
+        from respcheck.server.deployments import REFERENCE_ROLES
+
+        roles = dict(REFERENCE_ROLES)
+    except ImportError:
+        roles = {}
+    roles = {role: name for role, name in roles.items() if name != deployment}
     return Target(
         name="reference",
         mode="reference",
@@ -213,6 +252,7 @@ def reference_target(base_url: str, api_key: str, *, profile: str = DEFAULT_PROF
         region="local",
         auth="key",
         api_key=api_key,
+        deployments=roles,
     )
 
 

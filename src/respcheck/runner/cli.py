@@ -30,6 +30,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--endpoint", help="https://RESOURCE.openai.azure.com/openai/v1/ (implies --target live)")
     p.add_argument("--deployment", help="model deployment name")
     p.add_argument("--region", help="region of the resource, for the report")
+    p.add_argument("--deployment-role", dest="roles", action="append", default=[], metavar="ROLE=NAME",
+                   help="live: a further deployment for tests that need one (reasoning, text_only, other)")
     p.add_argument("--profile", default=None, help=f"cassette set to replay or record (default {DEFAULT_PROFILE!r})")
     p.add_argument("--record", action="store_true", help="record cassettes for the profile")
     p.add_argument("--block-network", action="store_true", help="refuse every non-loopback connection")
@@ -66,7 +68,8 @@ def validate(args: argparse.Namespace) -> str:
     elif mode == "live":
         if args.record and profile == DEFAULT_PROFILE:
             raise UserError("--record against a live endpoint needs --profile NAME (not 'reference')")
-        target = live_target(args.endpoint, args.deployment, region=args.region, profile=profile, entra=args.entra)
+        target = live_target(args.endpoint, args.deployment, region=args.region, profile=profile, entra=args.entra,
+                             roles=args.roles)
         preflight(target)
     if args.reference_fault:
         if mode != "reference":
@@ -115,6 +118,8 @@ def pytest_args(args: argparse.Namespace, mode: str, run_id: str) -> list[str]:
             out.append("--" + flag.replace("_", "-"))
     for fault in args.reference_fault:
         out += ["--reference-fault", fault]
+    for role in getattr(args, "roles", None) or []:
+        out += ["--deployment-role", role]
     if args.workers:
         out += ["-n", str(args.workers)]
     return out

@@ -62,6 +62,8 @@ DEPLOYMENTS: dict[str, Deployment] = {
 DEFAULT_DEPLOYMENT = "gpt-4.1"
 TEXT_ONLY_DEPLOYMENT = "o3-mini"
 REASONING_DEPLOYMENT = "o4-mini"
+REFERENCE_ROLES = {"reasoning": REASONING_DEPLOYMENT, "text_only": TEXT_ONLY_DEPLOYMENT, "other": "gpt-4.1-mini"}
+"""The roles the reference target offers suites (`Target.deployments`)."""
 
 
 def resolve(name: object) -> Deployment:

@@ -86,8 +86,7 @@ SERVER_FAULTS: tuple[Fault, ...] = (
     _f("errors.wrong_envelope_shape", "Errors are sent as {\"message\": ...} without the `error` object.", "auth.api_key.wrong_key_401", "errors.tool_schema.status_400_500"),
     _f("errors.500_on_bad_input", "Invalid requests are answered 500 instead of 400.", "errors.tool_schema.status_400_500"),
     _f("errors.not_found_as_400", "A missing response is answered 400 instead of 404.", "chaining.store_false.not_retrievable"),
-    _f("ratelimit.no_retry_after", "429 answers carry no Retry-After header."),
-    _f("ratelimit.no_ratelimit_headers", "429 answers carry no x-ratelimit-* headers."),
+    _f("ratelimit.no_retry_after", "429 answers carry no Retry-After header.", "errors.ratelimit.retry_after"),
     # --- tools
     _f("tools.function_arguments_not_json", "function_call.arguments is not valid JSON.", "tools.function_calling.output_roundtrip"),
     _f("tools.function_output_ignored", "A function_call_output fed back is ignored by the next turn.", "tools.function_calling.output_roundtrip"),

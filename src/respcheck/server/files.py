@@ -36,14 +36,11 @@ FILE_FAULTS: dict[str, tuple[str, tuple[str, ...]]] = {
         "answer file objects with status 'uploaded' and without expires_at / status_details",
         ("files.upload.object_shape",),
     ),
-    # The three below have no catalogue behaviour yet (proposed ids in the comments); they stay
-    # switchable so a suite can use them once the catalogue has the claim.
-    "files.accept_unknown_purpose": ("accept any purpose string", ()),  # files.purpose.unknown_rejected
-    "files.accept_empty": ("accept an empty (0-byte) upload", ()),  # files.upload.empty_rejected
+    "files.accept_unknown_purpose": ("accept any purpose string", ("files.purpose.unknown_rejected",)),
     "files.delete_not_effective": (
         "DELETE answers deleted: true but the file stays retrievable",
-        (),
-    ),  # files.delete.removes_file
+        ("files.delete.removes_file",),
+    ),
 }
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -205,7 +202,7 @@ def routes(store: FileStore, faults: FaultSource = frozenset(), prefix: str = "/
             data, filename, purpose = await _accept(form, on)
         finally:
             await form.close()
-        if not data and "files.accept_empty" not in on:
+        if not data:
             raise bad_request("The uploaded file is empty", code="invalid_value", param="file")
         stored = store.add(data, filename, purpose, "files.openai_id_prefix" in on)
         return JSONResponse(stored.to_object("files.object_shape_drift" in on))

@@ -169,25 +169,32 @@ def decide(
     return plan
 
 
+_NAME = re.compile(r"\bmy name is ([A-Z][\w-]*)", re.I)
+_REMEMBER = re.compile(r"\bremember(?: that)?:? (.+?)[.!]?$", re.I)
+
+
+def _latest_match(texts: list[str], pattern: re.Pattern[str]) -> re.Match[str] | None:
+    """The most recent earlier user turn that states a fact: how chaining shows it carried context."""
+    for text in reversed(texts):
+        m = pattern.search(text)
+        if m:
+            return m
+    return None
+
+
 def _answer(prompt: str, users: list[str], instructions: str | None, input_note: str | None) -> str:
     low = prompt.lower()
     earlier = users[:-1]
     if "name" in low and re.search(r"\bwhat(?:'s| is| was)?\b.*\bmy name\b|\bmy name was\b", low):
-        for text in reversed(earlier):
-            m = re.search(r"\bmy name is ([A-Z][\w-]*)", text, re.I)
-            if m:
-                return f"Your name is {m.group(1)}."
-        return "I don't know your name yet."
-    m = re.search(r"\bmy name is ([A-Z][\w-]*)", prompt, re.I)
+        m = _latest_match(earlier, _NAME)
+        return f"Your name is {m.group(1)}." if m else "I don't know your name yet."
+    m = _NAME.search(prompt)
     if m:
         return f"Nice to meet you, {m.group(1)}."
     if re.search(r"what did i ask you to remember", low):
-        for text in reversed(earlier):
-            m = re.search(r"\bremember(?: that)?:? (.+?)[.!]?$", text, re.I)
-            if m:
-                return f"You asked me to remember: {m.group(1)}."
-        return "You did not ask me to remember anything."
-    m = re.search(r"\bremember(?: that)?:? (.+?)[.!]?$", prompt, re.I)
+        m = _latest_match(earlier, _REMEMBER)
+        return f"You asked me to remember: {m.group(1)}." if m else "You did not ask me to remember anything."
+    m = _REMEMBER.search(prompt)
     if m:
         return f"OK, I will remember: {m.group(1)}."
     if re.search(r"how many (messages|turns)", low):

@@ -29,8 +29,6 @@ class RateLimiter:
         self._transient_n = 0
 
     def _headers(self, limit: int, remaining: int, reset_s: float) -> dict[str, str]:
-        if self.cfg.has("ratelimit.no_ratelimit_headers"):
-            return {}
         return {
             "x-ratelimit-limit-requests": str(limit),
             "x-ratelimit-remaining-requests": str(max(remaining, 0)),
