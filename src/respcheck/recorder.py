@@ -86,7 +86,7 @@ def _as_json(body: Any) -> Any:
 
 
 def _json_body(r1: VcrRequest, r2: VcrRequest) -> None:
-    b1, b2 = _as_json(r1.body), _as_json(r2.body)
+    b1, b2 = _as_json(digest_body(r1.body)), _as_json(digest_body(r2.body))
     if b1 == b2:
         return
     if isinstance(b1, dict) and isinstance(b2, dict):
@@ -102,6 +102,77 @@ def _short(value: Any, n: int = 60) -> str:
 
 
 MATCH_ON = ("method", "path", "query_sans_api_version", "json_body")
+
+
+# --- large request bodies ---------------------------------------------------------------------------------
+
+LARGE_STRING = 2048
+"""JSON string values longer than this (base64 images and PDFs) are stored as a digest, not verbatim."""
+LARGE_BODY = 64 * 1024
+"""Non-JSON request bodies (multipart uploads) longer than this are stored as a digest."""
+DIGEST_RE = re.compile(r"^<sha256:[0-9a-f]{64} len=\d+>$")
+
+
+def _digest(data: bytes) -> str:
+    import hashlib
+
+    return f"<sha256:{hashlib.sha256(data).hexdigest()} len={len(data)}>"
+
+
+LARGE_RESPONSE_STRING = 32 * 1024
+"""In JSON responses only strings longer than this are digested (an echoed image, a file's content):
+opaque values a test reads back, such as reasoning ``encrypted_content``, stay verbatim below it."""
+
+
+def digest_large(value: Any, limit: int = LARGE_STRING) -> Any:
+    """``value`` with every string longer than ``limit`` replaced by its digest (idempotent: a digest is short).
+
+    Limit probes send up to 50 MB of base64; a cassette must not: the digest still tells two payloads
+    apart, so matching stays exact while the file stays small."""
+    if isinstance(value, str):
+        return _digest(value.encode()) if len(value) > limit else value
+    if isinstance(value, dict):
+        return {k: digest_large(v, limit) for k, v in value.items()}
+    if isinstance(value, list):
+        return [digest_large(v, limit) for v in value]
+    return value
+
+
+def digest_response(response: dict[str, Any]) -> dict[str, Any]:
+    """vcrpy response dict with huge JSON strings digested (SSE and other bodies stay verbatim)."""
+    body = dict(response.get("body") or {})
+    raw = body.get("string")
+    if not isinstance(raw, bytes | str) or len(raw) <= LARGE_RESPONSE_STRING:
+        return response
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return response
+    text = json.dumps(digest_large(data, LARGE_RESPONSE_STRING))
+    body["string"] = text.encode() if isinstance(raw, bytes) else text
+    return {**response, "body": body}
+
+
+def digest_body(body: Any) -> Any:
+    """A request body as it is stored and compared: JSON with long strings digested, big raw bodies digested."""
+    if body is None:
+        return body
+    raw = body if isinstance(body, bytes | bytearray) else str(body).encode()
+    if len(raw) <= LARGE_STRING:
+        return body
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        if len(raw) <= LARGE_BODY or DIGEST_RE.match(raw.decode("latin-1")):
+            return body
+        return _digest(bytes(raw)).encode()
+    return json.dumps(digest_large(data), separators=(",", ":")).encode()
+
+
+def _digest_request(request: VcrRequest | None) -> VcrRequest | None:
+    if request is not None and request.body:
+        request.body = digest_body(request.body)
+    return request
 
 
 # --- normalisation of volatile values -----------------------------------------------------------------
@@ -241,8 +312,8 @@ class Recorder:
         v = vcr.VCR(
             serializer="yaml",
             record_mode="none" if self.mode == "replay" else "all",
-            before_record_request=scrubber.request,
-            before_record_response=scrubber.response,
+            before_record_request=lambda r: _digest_request(scrubber.request(r)),
+            before_record_response=lambda r: digest_response(scrubber.response(r)),
             decode_compressed_response=True,
         )
         v.register_matcher("query_sans_api_version", _query_sans_api_version)

@@ -128,3 +128,43 @@ def test_a_test_that_sent_nothing_still_gets_a_replayable_cassette(tmp_path):
         pass
     with Recorder(mode="replay", root=tmp_path).use(path) as cassette:
         assert len(cassette) == 0
+
+
+def _image_body(client: DualClient, blob: str) -> dict:
+    return client.body([{"role": "user", "content": [
+        {"type": "input_text", "text": "what is this?"},
+        {"type": "input_image", "image_url": f"data:image/png;base64,{blob}"}]}])
+
+
+def test_large_request_bodies_are_stored_as_digests_and_still_match_exactly(tmp_path):
+    """A limit probe sends megabytes of base64; the cassette keeps a digest, and replay still tells
+    two payloads apart (a different payload of the same size is a miss, not a false match)."""
+    big = "A" * 300_000
+    svc = fake_service.start()
+    try:
+        recorder = Recorder(mode="record", root=tmp_path)
+        path = recorder.cassette_path("demo", "test_big")
+        with recorder.use(path), DualClient(Target("fake", "reference", svc.base_url, "fake-1", api_key="k")) as c:
+            c.http_post("responses", _image_body(c, big))
+    finally:
+        svc.stop()
+    text = path.read_text(encoding="utf-8")
+    assert path.stat().st_size < 20_000, f"cassette is {path.stat().st_size} bytes"
+    assert "<sha256:" in text and big[:5000] not in text
+
+    with Recorder(mode="replay", root=tmp_path).use(path), DualClient(Target("r", "replay", svc.base_url, "fake-1")) as c:
+        assert c.http_post("responses", _image_body(c, big)).status_code == 200
+    with Recorder(mode="replay", root=tmp_path).use(path), DualClient(Target("r", "replay", svc.base_url, "fake-1")) as c:
+        with pytest.raises(CassetteError):
+            c.http_post("responses", _image_body(c, "B" * 300_000))
+
+
+def test_digest_is_idempotent_and_leaves_small_bodies_alone():
+    from respcheck.recorder import digest_body
+
+    small = b'{"input": "hi"}'
+    assert digest_body(small) is small
+    once = digest_body(('{"x": "' + "y" * 5000 + '"}').encode())
+    assert digest_body(once) == once
+    raw = b"--boundary\r\n" + b"\x00" * 100_000
+    assert digest_body(raw).startswith(b"<sha256:") and digest_body(digest_body(raw)) == digest_body(raw)
