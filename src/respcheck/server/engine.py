@@ -18,7 +18,16 @@ from respcheck.server.config import ServerConfig
 from respcheck.server.deployments import Deployment, resolve
 from respcheck.server.errors import bad_request, not_found
 from respcheck.server.ids import new_id
-from respcheck.server.model import Plan, chunks, context_tokens, count_tokens, decide, item_text, user_texts
+from respcheck.server.model import (
+    Plan,
+    chunks,
+    context_tokens,
+    count_tokens,
+    decide,
+    fill_schema,
+    item_text,
+    user_texts,
+)
 from respcheck.server.normalize import collapse_compaction, normalize_input, public
 from respcheck.server.store import Record, ResponseStore
 from respcheck.server.stream_faults import apply as apply_stream_faults
@@ -96,6 +105,24 @@ def _number(body: dict[str, Any], key: str, lo: float, hi: float) -> float | Non
     return value
 
 
+AZURE_UNSUPPORTED_TOOLS = frozenset({"web_search", "web_search_preview", "web_search_preview_2025_03_11"})
+"""Documented as not supported on Azure OpenAI: rejected with 400."""
+NOT_OFFERED_TOOLS = frozenset({"code_interpreter", "image_generation", "file_search", "computer_use_preview", "local_shell"})
+"""Hosted tools the reference server does not run: answered 400 "not supported" (suites make that not-applicable)."""
+
+
+def _json_schema_format(text: Any) -> dict[str, Any] | None:
+    """The schema of `text.format` {"type": "json_schema", "name", "schema"} (Structured Outputs), else None."""
+    fmt = text.get("format") if isinstance(text, dict) else None
+    if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
+        return None
+    if not isinstance(fmt.get("name"), str) or not fmt["name"]:
+        raise bad_request("Missing required parameter: 'text.format.name'.", code="missing_required_parameter", param="text.format.name")
+    if not isinstance(fmt.get("schema"), dict):
+        raise bad_request("Missing required parameter: 'text.format.schema'.", code="missing_required_parameter", param="text.format.schema")
+    return fmt["schema"]
+
+
 class Engine:
     def __init__(self, cfg: ServerConfig, store: ResponseStore, files: Any = None) -> None:
         self.cfg = cfg
@@ -137,7 +164,14 @@ class Engine:
                 raise bad_request(f"Missing required parameter: 'tools[{i}].name'.", code="missing_required_parameter", param=f"tools[{i}].name")
             if tool["type"] == "mcp" and (not tool.get("server_label") or not tool.get("server_url")):
                 raise bad_request(f"Missing required parameter: 'tools[{i}].server_label' / 'server_url'.", code="missing_required_parameter", param=f"tools[{i}]")
+            if tool["type"] in AZURE_UNSUPPORTED_TOOLS:  # "Not currently supported: - The web search tool"
+                raise bad_request(f"The tool type '{tool['type']}' is not supported.", code="invalid_value", param=f"tools[{i}].type")
+            if tool["type"] == "code_interpreter" and tool.get("container") is None:  # "requires a container"
+                raise bad_request(f"Missing required parameter: 'tools[{i}].container'.", code="missing_required_parameter", param=f"tools[{i}].container")
+            if tool["type"] in NOT_OFFERED_TOOLS:
+                raise bad_request(f"The tool type '{tool['type']}' is not supported by this deployment (the reference server does not run it).", code="invalid_value", param=f"tools[{i}].type")
         opts["tools"] = tools
+        opts["json_schema"] = _json_schema_format(body.get("text"))
         cm = body.get("context_management")
         threshold = None
         if cm is not None:
@@ -271,7 +305,7 @@ class Engine:
                 input_note=note,
             )
         if dep.reasoning:
-            item: dict[str, Any] = {"id": new_id("rs"), "type": "reasoning", "summary": []}
+            item: dict[str, Any] = {"id": new_id("rs"), "type": "reasoning", "summary": self._summary(body, facts)}
             if "reasoning.encrypted_content" in opts["include"] and not self.cfg.has("reasoning.no_encrypted_content"):
                 item["encrypted_content"] = self._seal("reasoning", facts)
             item["_facts"] = facts
@@ -299,6 +333,9 @@ class Engine:
                 output.append({"id": new_id("mcpr"), "type": "mcp_approval_request", "server_label": label, "name": name, "arguments": json.dumps(args)})
             else:
                 plan.text = self._call_mcp(tool, name, args, None, output)
+        if plan.text is not None and opts["json_schema"] is not None and not plan.mcp_call:
+            users = user_texts(context)
+            plan.text = json.dumps(fill_schema(opts["json_schema"], users[-1] if users else ""))
         if plan.text is not None:
             output.append({
                 "id": new_id("msg"), "type": "message", "status": "completed", "role": "assistant",
@@ -307,6 +344,15 @@ class Engine:
         if self.cfg.has("tools.function_output_ignored") and last.get("type") == "function_call_output" and plan.text:
             output[-1]["content"][0]["text"] = "You said: " + (user_texts(context)[-1] if user_texts(context) else "")
         return output, plan
+
+    @staticmethod
+    def _summary(body: dict[str, Any], facts: list[str]) -> list[dict[str, Any]]:
+        """reasoning.summary ("auto"/"concise"/"detailed") asks for summary_text parts on the reasoning item."""
+        cfg = body.get("reasoning") if isinstance(body.get("reasoning"), dict) else {}
+        if cfg.get("summary") not in ("auto", "concise", "detailed"):
+            return []
+        asked = facts[-1] if facts else "the request"
+        return [{"type": "summary_text", "text": f"**Answering directly**\n\nThe user asked: {asked}. I answer it briefly."}]
 
     def _mcp_headers(self, tool: dict[str, Any]) -> dict[str, str]:
         if self.cfg.has("mcp.headers_not_forwarded"):

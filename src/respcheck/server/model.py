@@ -100,7 +100,13 @@ def fill_arguments(schema: dict[str, Any] | None, text: str) -> dict[str, Any]:
     args: dict[str, Any] = {}
     for key, spec in props.items():
         kind = spec.get("type") if isinstance(spec, dict) else None
-        if kind in ("integer", "number"):
+        if isinstance(kind, list):  # ["string", "null"]
+            kind = next((k for k in kind if k != "null"), None)
+        if kind == "object":
+            args[key] = fill_arguments(spec, text)
+        elif kind == "array":
+            args[key] = []
+        elif kind in ("integer", "number"):
             if numbers:
                 v = numbers.pop(0)
                 args[key] = int(v) if kind == "integer" else v
@@ -120,6 +126,14 @@ def fill_arguments(schema: dict[str, Any] | None, text: str) -> dict[str, Any]:
             else:
                 args[key] = text
     return args
+
+
+def fill_schema(schema: dict[str, Any], text: str) -> Any:
+    """A value for a Structured Outputs schema, filled from the prompt the way function arguments are."""
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        return fill_arguments(schema, text)
+    return fill_arguments({"properties": {"v": schema}}, text)["v"]
 
 
 def decide(
