@@ -1,0 +1,92 @@
+"""Shared helpers for the tools suites (a uniquely named module: suite folders share one import path).
+
+* `hosted_tool_answer(resp)`: the verdict rule for hosted tools that not every deployment or region offers.
+  A 400 whose error says the tool is not supported makes the test not-applicable with the service's own
+  words; a 5xx, or an error body that is not the documented envelope, is a fail.
+* `extra_deployment(target, role)`: a further deployment the harness has no role for yet (a
+  computer-use-preview model, a gpt-image-1 deployment): `target.deployments[role]` when the run names it,
+  else the environment variable `RESPCHECK_<ROLE>_DEPLOYMENT`, else not-applicable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any
+
+import httpx
+
+from respcheck.findings import render
+from respcheck.validators import check_error_envelope
+from respcheck.verdicts import not_applicable
+
+NOT_SUPPORTED = re.compile(r"not (currently )?supported|unsupported|not available|not enabled|is not allowed", re.I)
+
+
+def error_of(resp: httpx.Response) -> dict[str, Any]:
+    try:
+        body = resp.json()
+    except ValueError:
+        return {}
+    err = body.get("error") if isinstance(body, dict) else None
+    return err if isinstance(err, dict) else {}
+
+
+def assert_error_envelope(resp: httpx.Response) -> dict[str, Any]:
+    """The documented error envelope on an error answer; returns its `error` object."""
+    assert resp.status_code < 500, f"expected a 4xx answer, saw HTTP {resp.status_code}: {resp.text[:200]}"
+    try:
+        body = resp.json()
+    except ValueError:
+        raise AssertionError(f"HTTP {resp.status_code} error body is not JSON: {resp.text[:200]!r}") from None
+    findings = check_error_envelope(resp.status_code, body)
+    assert not findings, render(findings)
+    return body["error"]
+
+
+def hosted_tool_answer(resp: httpx.Response, tool: str) -> dict[str, Any]:
+    """The JSON of a 200 answer; not-applicable when the service says `tool` is not supported; fail otherwise."""
+    if resp.status_code == 200:
+        return resp.json()
+    assert resp.status_code < 500, f"{tool}: expected 200 or a 400 'not supported', saw HTTP {resp.status_code}: {resp.text[:200]}"
+    err = assert_error_envelope(resp)
+    message = str(err.get("message", ""))
+    if resp.status_code == 400 and NOT_SUPPORTED.search(message):
+        not_applicable(f"the target does not offer the {tool} tool: {message[:200]}")
+    raise AssertionError(f"{tool}: expected 200 (or 400 'not supported'), saw HTTP {resp.status_code}: {message[:200]}")
+
+
+def extra_deployment(target: Any, role: str) -> str:
+    name = (getattr(target, "deployments", None) or {}).get(role) or os.environ.get(f"RESPCHECK_{role.upper()}_DEPLOYMENT")
+    if not name:
+        not_applicable(f"no {role!r} deployment on this target (set RESPCHECK_{role.upper()}_DEPLOYMENT)")
+    return str(name)
+
+
+def items(response: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [it for it in response.get("output") or [] if isinstance(it, dict) and it.get("type") == kind]
+
+
+def typed_items(response: Any, kind: str) -> list[Any]:
+    return [it for it in (response.output or []) if getattr(it, "type", None) == kind]
+
+
+def output_text(response: dict[str, Any]) -> str:
+    return "".join(
+        p.get("text", "")
+        for it in items(response, "message")
+        for p in it.get("content") or []
+        if isinstance(p, dict) and p.get("type") == "output_text"
+    )
+
+
+def parse_arguments(arguments: Any) -> dict[str, Any]:
+    """function_call.arguments must be a JSON object serialised as a string."""
+    assert isinstance(arguments, str), f"function_call.arguments should be a JSON string, saw {type(arguments).__name__}"
+    try:
+        value = json.loads(arguments)
+    except ValueError as exc:
+        raise AssertionError(f"function_call.arguments is not valid JSON ({exc}): {arguments[:120]!r}") from None
+    assert isinstance(value, dict), f"function_call.arguments should be a JSON object, saw {arguments[:120]!r}"
+    return value
