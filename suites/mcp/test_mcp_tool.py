@@ -1,0 +1,199 @@
+"""Remote MCP tools: the call, the imported tool list, availability across models, custom headers.
+
+The MCP server is the local one (`mcp_server` fixture, tools add/echo/whoami/fail). Live Azure cannot reach a
+loopback URL, so these tests end not-applicable there; in replay nothing reaches the MCP server, so what it
+received is asserted only when `mcp_server.observable`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from _mcp_support import (
+    ADD_PROMPT,
+    LABEL,
+    MAX_OUT,
+    args_of,
+    body,
+    calls_since,
+    items,
+    kinds,
+    mcp_tool,
+    ok,
+    require_reachable,
+)
+
+from respcheck.findings import render
+from respcheck.validators import check_error_envelope, check_output_item, check_response
+
+SECRET = "Bearer respcheck-mcp-secret-7f3a9c21"
+PROBE = "probe-4711"
+
+
+def _check_add_call(resp: dict, where: str) -> dict:
+    calls = items(resp, "mcp_call")
+    assert len(calls) == 1, f"{where}: expected one mcp_call item, saw output types {kinds(resp)}"
+    call = calls[0]
+    assert call.get("server_label") == LABEL, f"{where}: mcp_call.server_label {call.get('server_label')!r}"
+    assert call.get("name") == "add", f"{where}: mcp_call.name {call.get('name')!r}, expected 'add'"
+    assert args_of(call) == {"a": 2, "b": 3}, f"{where}: mcp_call.arguments {call.get('arguments')!r}"
+    assert not call.get("error"), f"{where}: mcp_call.error {call.get('error')!r}"
+    assert "5" in str(call.get("output") or ""), (
+        f"{where}: mcp_call.output should be the MCP server's result of add(2, 3) = 5, saw {call.get('output')!r}"
+    )
+    return call
+
+
+@pytest.mark.behaviour("mcp.tool.remote_server", "mcp.require_approval.never")
+def test_mcp_tool_calls_remote_server(client, target, mcp_server):
+    """'You can extend the capabilities of your model by connecting it to tools hosted on remote Model
+    Context Protocol (MCP) servers.'"""
+    require_reachable(target, mcp_server)
+    req = body(client, ADD_PROMPT, mcp_tool(mcp_server, require_approval="never"))
+    before = len(mcp_server.calls)
+
+    raw = client.http_post("responses", req)
+    resp = ok(raw)
+    findings = check_response(resp)
+    assert not findings, render(findings)
+    _check_add_call(resp, "HTTP")
+    if mcp_server.observable:
+        seen = calls_since(mcp_server, before, "add")
+        assert seen and seen[-1].args == {"a": 2, "b": 3}, (
+            f"the MCP server did not receive add(a=2, b=3); it saw {[(c.tool, c.args) for c in calls_since(mcp_server, before)]}"
+        )
+
+    typed = client.create(req)  # SDK: McpCall must parse, with the server's output
+    assert typed.status == "completed", f"SDK saw status {typed.status!r}"
+    _check_add_call(typed.model_dump(), "SDK")
+
+
+@pytest.mark.behaviour("mcp.list_tools.imported")
+def test_mcp_list_tools_item_lists_server_tools(client, target, mcp_server):
+    """'When you're using the MCP tool, you only pay for tokens used when importing tool definitions or
+    making tool calls' - the import shows as an mcp_list_tools output item."""
+    require_reachable(target, mcp_server)
+    req = body(client, ADD_PROMPT, mcp_tool(mcp_server, require_approval="never"))
+
+    resp = ok(client.http_post("responses", req))
+    listed = items(resp, "mcp_list_tools")
+    assert listed, f"no mcp_list_tools item in the output; saw {kinds(resp)}"
+    first = listed[0]
+    findings = check_output_item(first, "$.output[mcp_list_tools]")
+    assert not findings, render(findings)
+    assert first.get("server_label") == LABEL, f"mcp_list_tools.server_label {first.get('server_label')!r}"
+    names = {t.get("name") for t in first.get("tools") or []}
+    assert {"add", "echo"} <= names, f"mcp_list_tools should list the server's tools add/echo, saw {sorted(names)}"
+    order = kinds(resp)
+    if "mcp_call" in order:
+        assert order.index("mcp_list_tools") < order.index("mcp_call"), f"tools listed after the call: {order}"
+
+    typed = client.create(req)
+    typed_listed = [it for it in typed.output if it.type == "mcp_list_tools"]
+    assert typed_listed and {t.name for t in typed_listed[0].tools} >= {"add", "echo"}, (
+        f"SDK: mcp_list_tools missing or incomplete: {[it.type for it in typed.output]}"
+    )
+
+
+@pytest.mark.behaviour("mcp.tool.available_across_models")
+def test_mcp_tool_accepted_by_reasoning_model(client, target, mcp_server, observe):
+    """'The MCP tool works only in the Responses API, and is available across all newer models (gpt-4o,
+    gpt-4.1, and our reasoning models).'"""
+    require_reachable(target, mcp_server)
+    tool = mcp_tool(mcp_server, require_approval="never")
+    models = [target.deployment]
+    reasoning = target.deployments.get("reasoning")
+    if reasoning:
+        models.append(reasoning)
+    seen = {}
+    for model in models:
+        req = {**body(client, ADD_PROMPT, tool), "model": model}
+        if model != target.deployment:
+            req["max_output_tokens"] = 600  # reasoning tokens count against the cap
+        raw = client.http_post("responses", req)
+        seen[model] = raw.status_code
+        resp = ok(raw)
+        assert items(resp, "mcp_list_tools"), f"{model}: the MCP tool was accepted but not imported: {kinds(resp)}"
+        assert items(resp, "mcp_call"), f"{model}: no mcp_call on {model}; output {kinds(resp)}"
+    observe("mcp.tool.available_across_models", seen)
+    if not reasoning:
+        target.deployment_for("reasoning")  # not-applicable: only one model could be tried
+
+
+@pytest.mark.behaviour("mcp.tool.responses_api_only")
+def test_chat_completions_rejects_mcp_tool(client, target, mcp_server, observe):
+    """'The MCP tool works only in the Responses API'"""
+    req = {
+        "model": target.deployment,
+        "messages": [{"role": "user", "content": ADD_PROMPT}],
+        "max_tokens": MAX_OUT,
+        "tools": [mcp_tool(mcp_server, require_approval="never")],
+    }
+    raw = client.http_post("chat/completions", req, retry=False)
+    observe("mcp.tool.responses_api_only.status", raw.status_code)
+    if raw.status_code == 404 and "tool" not in raw.text.lower():
+        from respcheck.verdicts import not_applicable
+
+        not_applicable(f"this target has no chat/completions endpoint (HTTP 404: {raw.text[:120]})")
+    assert raw.status_code == 400, (
+        f"Chat Completions should reject a tool of type mcp with 400, got {raw.status_code}: {raw.text[:200]}"
+    )
+    findings = check_error_envelope(raw.status_code, raw.json())
+    assert not findings, render(findings)
+
+
+@pytest.mark.behaviour("mcp.headers.forwarded")
+def test_mcp_custom_headers_forwarded(client, target, mcp_server):
+    """'The MCP tool in the Responses API supports custom headers, allowing you to securely connect to these
+    servers using the authentication scheme they require.' 'The most commonly used header is the
+    Authorization header.'"""
+    require_reachable(target, mcp_server)
+    tool = mcp_tool(
+        mcp_server, require_approval="never", headers={"Authorization": SECRET, "X-Respcheck-Probe": PROBE}
+    )
+    req = body(client, "Call the whoami tool.", tool)
+    before = len(mcp_server.calls)
+
+    resp = ok(client.http_post("responses", req))
+    calls = items(resp, "mcp_call")
+    assert calls and calls[0].get("name") == "whoami", f"expected a whoami mcp_call, saw {kinds(resp)}"
+    output = calls[0].get("output") or ""
+    try:
+        received = {k.lower(): v for k, v in json.loads(output).items()}
+    except (ValueError, AttributeError):
+        raise AssertionError(f"whoami output is not the JSON header map: {output[:200]!r}") from None
+    assert received.get("x-respcheck-probe") == PROBE, (
+        f"the custom header X-Respcheck-Probe did not reach the MCP server; it saw headers {sorted(received)}"
+    )
+    assert "authorization" in received, f"the Authorization header did not reach the MCP server: {sorted(received)}"
+    if mcp_server.observable:
+        seen = calls_since(mcp_server, before, "whoami")
+        assert seen, "the MCP server saw no whoami call"
+        headers = {k.lower(): v for k, v in seen[-1].headers.items()}
+        assert headers.get("authorization") == SECRET, "the MCP server did not receive the Authorization header value"
+        assert headers.get("x-respcheck-probe") == PROBE, f"probe header not received: {sorted(headers)}"
+
+
+@pytest.mark.behaviour("mcp.headers.not_echoed")
+def test_mcp_secret_headers_not_echoed(client, target, mcp_server):
+    """'You can specify headers such as API keys, OAuth access tokens, or other credentials directly in your
+    request.' - credentials sent to the service must not come back in the response's tools."""
+    require_reachable(target, mcp_server)
+    tool = mcp_tool(mcp_server, require_approval="never", headers={"Authorization": SECRET})
+    req = body(client, ADD_PROMPT, tool)
+
+    raw = client.http_post("responses", req)
+    resp = ok(raw)
+    token = SECRET.split()[-1]
+    assert token not in raw.text, "the MCP Authorization header value is echoed back in the response body"
+    echoed = [t for t in resp.get("tools") or [] if t.get("type") == "mcp"]
+    assert echoed, f"the response's tools do not list the mcp tool: {resp.get('tools')!r}"
+    headers = echoed[0].get("headers") or {}
+    leaked = [k for k, v in headers.items() if v and token in str(v)]
+    assert not leaked, f"tools[0].headers echoes secret values for {leaked}"
+
+    typed = client.create(req)
+    dumped = typed.model_dump_json()
+    assert token not in dumped, "SDK: the secret header value is echoed back in the response"
+    assert typed.output_text.strip(), "SDK: empty output_text"
