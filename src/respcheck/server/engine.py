@@ -184,14 +184,17 @@ class Engine:
         opts["compact_threshold"] = threshold
         return dep, opts
 
-    def _check_inputs(self, body: dict[str, Any], dep: Deployment) -> str | None:
-        """Image/PDF limits and capabilities (`inputs.check_request_inputs`); a note the model may answer with."""
+    def _check_inputs(self, body: dict[str, Any], dep: Deployment, opts: dict[str, Any]) -> str | None:
+        """Image/PDF limits and capabilities (`inputs.check_request_inputs`); a note the model may answer with.
+
+        Also puts the input tokens the images and PDFs cost into ``opts["media_tokens"]`` (usage counts them)."""
         from respcheck.server.inputs import check_request_inputs
 
         if self.cfg.input_limits is not None:
             summary = check_request_inputs(body, dep, self.files, self.cfg.faults, self.cfg.input_limits)
         else:
             summary = check_request_inputs(body, dep, self.files, self.cfg.faults)
+        opts["media_tokens"] = summary.media_tokens(count_tokens)
         if summary.image_count or summary.pdf_count or summary.remote_file_urls:
             return summary.describe()
         return None
@@ -224,7 +227,7 @@ class Engine:
         if not isinstance(body, dict):
             raise bad_request("The request body must be a JSON object.", code="invalid_json")
         dep, opts = self._validate(body)
-        note = self._check_inputs(body, dep)
+        note = self._check_inputs(body, dep, opts)
         earlier = self._previous(body.get("previous_response_id"), dep.name)
         inputs = normalize_input(
             body.get("input"), store=self.store, secret=self.cfg.secret,
@@ -400,7 +403,7 @@ class Engine:
     def _response_object(self, body, dep: Deployment, opts, response_id, output, plan: Plan, context, earlier) -> dict[str, Any]:
         now = int(time.time())
         status, error, incomplete = "completed", None, None
-        in_tokens = context_tokens(context, body.get("instructions"))
+        in_tokens = context_tokens(context, body.get("instructions")) + opts.get("media_tokens", 0)
         out_tokens = plan.reasoning_tokens
         for it in output:
             if it.get("type") == "message":

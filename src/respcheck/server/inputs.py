@@ -27,6 +27,11 @@ from respcheck.server.errors import ApiError, bad_request
 
 MiB = 1024 * 1024
 DETAIL_VALUES = ("low", "high", "auto")
+IMAGE_TOKENS = {"low": 85, "high": 255, "auto": 255}
+"""Input tokens one image costs by `detail` (docs: low "uses the fewest tokens", high "uses more tokens"; auto,
+the default, picks high here). Figures of the tile scheme for a one-tile image (85 base + 170 per tile)."""
+PAGE_IMAGE_TOKENS = 85
+"""Input tokens of the image of one PDF page (docs: "both the extracted text and an image of each page")."""
 SUPPORTED_IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
 
 
@@ -144,6 +149,12 @@ class InputSummary:
     notes: list[str] = field(default_factory=list)
     faults_applied: list[str] = field(default_factory=list)
     """Faults that changed the outcome of this request (a limit that would have failed was let through)."""
+
+    def media_tokens(self, count_tokens: Any) -> int:
+        """Input tokens the images and PDFs cost: per image by detail, per PDF its text plus one image a page."""
+        images = sum(IMAGE_TOKENS.get(d, IMAGE_TOKENS["high"]) for d in self.image_details)
+        pdfs = PAGE_IMAGE_TOKENS * self.pdf_pages + sum(count_tokens(t) for t in self.pdf_texts)
+        return images + pdfs
 
     def describe(self) -> str:
         """One deterministic sentence about the inputs, e.g. "I see 2 images (png, jpeg) and 1 PDF (3 pages)."."""

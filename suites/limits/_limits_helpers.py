@@ -1,0 +1,137 @@
+"""Shared pieces of the limits suites (images and PDFs): bodies, accept/reject checks, Files uploads.
+
+Every payload comes from `respcheck.payloads` (byte-stable), so the same requests go out on every run and
+the replay matches. Rejection probes never retry: a 5xx in place of the documented 400 must show as a
+failure ("server error instead of 400"), not be retried into an inconclusive verdict.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import openai
+
+from respcheck.findings import render
+from respcheck.payloads import data_uri
+from respcheck.validators import check_error_envelope, check_response
+from respcheck.verdicts import not_applicable
+
+MB = 1000 * 1000
+MiB = 1024 * 1024
+BOUNDARY = "respcheck-limits-boundary-7d1f"
+"""Fixed multipart boundary: httpx would pick a random one, and the cassette matches request bodies."""
+
+
+def require_vision(target: Any) -> None:
+    """Not applicable when the target says its deployment takes no images (unknown: try it)."""
+    caps = target.capabilities or {}
+    if caps.get("vision") is False or caps.get("image_input") is False:
+        not_applicable(f"deployment {target.deployment} has no vision (target capabilities {caps})")
+
+
+def require_file_input(target: Any) -> None:
+    caps = target.capabilities or {}
+    if caps.get("file_input") is False or caps.get("vision") is False:
+        not_applicable(f"deployment {target.deployment} takes no PDF/file input (target capabilities {caps})")
+
+
+def image_part(data: bytes, mime: str, detail: str | None = "low") -> dict[str, Any]:
+    part: dict[str, Any] = {"type": "input_image", "image_url": data_uri(data, mime)}
+    if detail is not None:
+        part["detail"] = detail
+    return part
+
+
+def pdf_part(data: bytes, filename: str = "respcheck.pdf") -> dict[str, Any]:
+    return {
+        "type": "input_file",
+        "filename": filename,
+        "file_data": "data:application/pdf;base64," + base64.b64encode(data).decode("ascii"),
+    }
+
+
+def user_input(*parts: dict[str, Any], text: str = "How many images or files do you see? Answer in one short sentence.") -> list[dict]:
+    return [{"role": "user", "content": [{"type": "input_text", "text": text}, *parts]}]
+
+
+def media_body(client: Any, *parts: dict[str, Any], model: str | None = None, text: str | None = None,
+               max_output_tokens: int = 32) -> dict[str, Any]:
+    """A create body carrying `parts` in one user message, output capped (cheap live)."""
+    inp = user_input(*parts) if text is None else user_input(*parts, text=text)
+    body = client.body(inp, max_output_tokens=max_output_tokens)
+    if model is not None:
+        body["model"] = model
+    return body
+
+
+def assert_accepted(raw: Any, what: str) -> dict[str, Any]:
+    """HTTP 200 with a well-formed response object; returns the JSON."""
+    assert raw.status_code == 200, f"{what}: expected HTTP 200 (accepted), saw HTTP {raw.status_code}: {raw.text[:300]}"
+    data = raw.json()
+    findings = check_response(data)
+    assert not findings, f"{what}: " + render(findings)
+    return data
+
+
+def assert_rejected(raw: Any, what: str) -> dict[str, Any]:
+    """HTTP 400 with the error envelope; a 5xx or a 200 is a failure whose message says which."""
+    code = raw.status_code
+    if code == 200:
+        raise AssertionError(f"{what}: expected HTTP 400 (rejected), but the request was accepted (HTTP 200)")
+    assert code < 500, f"{what}: expected HTTP 400, saw a server error HTTP {code} instead of 400: {raw.text[:300]}"
+    assert code == 400, f"{what}: expected HTTP 400, saw HTTP {code}: {raw.text[:300]}"
+    try:
+        data = raw.json()
+    except ValueError:
+        raise AssertionError(f"{what}: HTTP 400 without a JSON body: {raw.text[:200]!r}") from None
+    findings = check_error_envelope(code, data)
+    assert not findings, f"{what}: " + render(findings)
+    return data
+
+
+def sdk_accepted(client: Any, body: dict[str, Any], what: str) -> Any:
+    """The SDK parses the answer into a completed (or max_output_tokens-incomplete) Response."""
+    typed = client.create(body)
+    assert typed.status in ("completed", "incomplete"), f"{what}: SDK saw status {typed.status!r}"
+    if typed.status == "incomplete":
+        reason = getattr(typed.incomplete_details, "reason", None)
+        assert reason == "max_output_tokens", f"{what}: SDK saw status incomplete ({reason!r})"
+    return typed
+
+
+def sdk_rejected(client: Any, body: dict[str, Any], what: str) -> openai.APIStatusError:
+    """The SDK raises BadRequestError (400); a 5xx or a Response is a failure."""
+    try:
+        typed = client.create(body, retry=False)
+    except openai.BadRequestError as exc:
+        return exc
+    except openai.APIStatusError as exc:
+        raise AssertionError(f"{what}: SDK expected BadRequestError (400), got HTTP {exc.status_code} "
+                             f"({type(exc).__name__}): {str(exc)[:200]}") from None
+    raise AssertionError(f"{what}: SDK expected BadRequestError (400), but got a Response with status "
+                         f"{getattr(typed, 'status', None)!r}")
+
+
+def upload(client: Any, data: bytes, filename: str, mime: str, purpose: str) -> Any:
+    """POST /files (raw, multipart with a fixed boundary); the created file is deleted after the test."""
+    resp = client.http_post(
+        "files",
+        files={"file": (filename, data, mime)},
+        data={"purpose": purpose},
+        headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
+    )
+    if resp.status_code < 300:
+        try:
+            client.cleanup.add_file(resp.json().get("id"))
+        except ValueError:
+            pass
+    return resp
+
+
+def tokens(obj: Any) -> int:
+    """usage.input_tokens of a raw JSON response or a typed Response."""
+    usage = obj.get("usage") if isinstance(obj, dict) else getattr(obj, "usage", None)
+    value = usage.get("input_tokens") if isinstance(usage, dict) else getattr(usage, "input_tokens", None)
+    assert isinstance(value, int), f"usage.input_tokens missing or not an integer: {usage!r}"
+    return value
