@@ -77,6 +77,14 @@ def item_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
                 "arguments": args,
             }
         )
+    elif t == "reasoning":
+        for si, part in enumerate(item.get("summary") or []):
+            where = {"item_id": item_id, "output_index": index, "summary_index": si}
+            events.append({"type": "response.reasoning_summary_part.added", **where, "part": {**part, "text": ""}})
+            for piece in chunks(part.get("text", "")):
+                events.append({"type": "response.reasoning_summary_text.delta", **where, "delta": piece})
+            events.append({"type": "response.reasoning_summary_text.done", **where, "text": part.get("text", "")})
+            events.append({"type": "response.reasoning_summary_part.done", **where, "part": copy.deepcopy(part)})
     elif t == "mcp_list_tools":
         events.append({"type": "response.mcp_list_tools.in_progress", "item_id": item_id, "output_index": index})
         events.append({"type": "response.mcp_list_tools.completed", "item_id": item_id, "output_index": index})
