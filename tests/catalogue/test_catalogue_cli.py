@@ -22,7 +22,10 @@ def test_json_filters_by_family_and_testability(capsys: pytest.CaptureFixture[st
     rows = json.loads(capsys.readouterr().out)
     assert rows and {r["family"] for r in rows} == {"streaming"}
     assert all(r["wire_testable"] for r in rows)
-    assert "streaming.failed.not_charged" not in {r["id"] for r in rows}  # billing: not wire-testable
+    assert "streaming.failed.not_charged" in {r["id"] for r in rows}  # testable through the usage it reports
+    assert main(["behaviours", "--json", "--family", "auth", "--testable-only"]) == 0
+    auth = {r["id"] for r in json.loads(capsys.readouterr().out)}
+    assert auth and "auth.sdk.node_ms_azure_ai_type_header" not in auth  # SDK-parity advice: not wire-testable
 
 
 def test_unknown_family_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
