@@ -90,3 +90,38 @@ def parse_arguments(arguments: Any) -> dict[str, Any]:
         raise AssertionError(f"function_call.arguments is not valid JSON ({exc}): {arguments[:120]!r}") from None
     assert isinstance(value, dict), f"function_call.arguments should be a JSON object, saw {arguments[:120]!r}"
     return value
+
+
+BOUNDARY = "respcheck-tools-boundary"
+"""A fixed multipart boundary: the upload body is then the same every run, so replay matches it."""
+
+
+def upload(client: Any, filename: str, data: bytes, mime: str, purpose: str = "assistants") -> str:
+    """POST /files (raw channel); returns the file id, registered for cleanup; fails on a non-200."""
+    resp = client.http_post(
+        "files", files={"file": (filename, data, mime)}, data={"purpose": purpose},
+        headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
+    )
+    assert resp.status_code == 200, f"upload of {filename} ({purpose}): HTTP {resp.status_code}: {resp.text[:200]}"
+    fid = resp.json().get("id")
+    assert isinstance(fid, str) and fid, f"upload of {filename}: no file id in {resp.text[:200]}"
+    client.cleanup.add_file(fid)
+    return fid
+
+
+def digits(text: str) -> str:
+    """The text with thousands separators and spaces inside numbers removed ("1,042" -> "1042")."""
+    return re.sub(r"(?<=\d)[,\u202f\u00a0 ](?=\d{3}\b)", "", text)
+
+
+def sdk_hosted(client: Any, body: dict[str, Any], tool: str) -> Any:
+    """`client.create(body)`, with a 400 'not supported' for `tool` made not-applicable (the SDK raises it)."""
+    import openai
+
+    try:
+        return client.create(body)
+    except openai.BadRequestError as exc:
+        message = str((exc.body or {}).get("message", "") if isinstance(exc.body, dict) else exc)
+        if NOT_SUPPORTED.search(message):
+            not_applicable(f"the target does not offer the {tool} tool: {message[:200]}")
+        raise AssertionError(f"{tool}: expected 200 (or 400 'not supported'), the SDK raised {exc}") from None
