@@ -24,6 +24,10 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 COUNTERS = ("requests", "input_tokens", "output_tokens", "bytes_sent")
+DEFAULT_PRICES = (2.0, 8.0)
+"""USD per million input and output tokens used for the cost estimate (gpt-4.1 global list price, 2025);
+`--price-per-mtok IN,OUT` sets the deployment's own. An estimate: cached tokens, tools and storage are
+not priced."""
 
 
 class BudgetExhausted(Exception):
@@ -35,7 +39,15 @@ class Budget:
     max_requests: int | None = None
     max_tokens: int | None = None
     ledger: Path | None = None
+    max_cost: float | None = None
+    """USD; checked like the other limits against the estimate below."""
+    prices: tuple[float, float] = DEFAULT_PRICES
     _mem: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
+
+    def cost(self, spent: dict[str, int] | None = None) -> float:
+        """Estimated USD for the tokens spent so far (input and output at `prices` per million)."""
+        s = spent if spent is not None else self.spent()
+        return round((s["input_tokens"] * self.prices[0] + s["output_tokens"] * self.prices[1]) / 1e6, 6)
 
     # -- ledger ------------------------------------------------------------------------------------------
     @contextmanager
@@ -86,7 +98,7 @@ class Budget:
     # -- checking ----------------------------------------------------------------------------------------
     def exhausted(self) -> str | None:
         """Why the budget is used up, or None while there is room left."""
-        if self.max_requests is None and self.max_tokens is None:
+        if self.max_requests is None and self.max_tokens is None and self.max_cost is None:
             return None
         s = self.spent()
         if self.max_requests is not None and s["requests"] >= self.max_requests:
@@ -94,9 +106,23 @@ class Budget:
         tokens = s["input_tokens"] + s["output_tokens"]
         if self.max_tokens is not None and tokens >= self.max_tokens:
             return f"budget exhausted: --max-tokens {self.max_tokens} reached ({tokens} used)"
+        if self.max_cost is not None and self.cost(s) >= self.max_cost:
+            return f"budget exhausted: --max-cost {self.max_cost:g} USD reached (estimated {self.cost(s):.4f} USD)"
         return None
+
 
     def check(self) -> None:
         reason = self.exhausted()
         if reason:
             raise BudgetExhausted(reason)
+
+
+def parse_prices(text: str) -> tuple[float, float]:
+    """``"2.0,8.0"`` -> (2.0, 8.0): USD per million input and output tokens."""
+    try:
+        inp, out = (float(x) for x in text.split(","))
+    except ValueError:
+        raise ValueError(f"--price-per-mtok wants IN,OUT in USD per million tokens, got {text!r}") from None
+    if inp < 0 or out < 0:
+        raise ValueError("--price-per-mtok prices must not be negative")
+    return inp, out

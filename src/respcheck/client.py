@@ -25,6 +25,7 @@ import openai
 
 from respcheck.budget import Budget, BudgetExhausted
 from respcheck.findings import Finding
+from respcheck.ledger import Created, Ledger
 from respcheck.recorder import CassetteError, explain_miss, find_cassette_miss
 from respcheck.target import Target
 from respcheck.verdicts import Inconclusive
@@ -82,43 +83,44 @@ class StreamResult(NamedTuple):
 
 @dataclass
 class CleanupRegistry:
-    """Objects a test created on the service, removed when the test ends (also after a failure)."""
+    """Objects a test created on the service, removed when the test ends (also after a failure).
+
+    With a `Ledger` every object is written to disk as it is registered and struck off when it is deleted,
+    so a run that dies before its teardown still knows its leftovers (`respcheck cleanup`)."""
 
     responses: list[str] = field(default_factory=list)
     background: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    ledger: Ledger | None = None
 
     def add_response(self, response_id: str | None, *, background: bool = False) -> None:
         if response_id and response_id not in self.responses:
             self.responses.append(response_id)
             if background:
                 self.background.append(response_id)
+            if self.ledger is not None:
+                self.ledger.created("response", response_id, background=background)
 
     def add_file(self, file_id: str | None) -> None:
         if file_id and file_id not in self.files:
             self.files.append(file_id)
+            if self.ledger is not None:
+                self.ledger.created("file", file_id)
 
     def __bool__(self) -> bool:
         return bool(self.responses or self.files)
 
     def run(self, http: httpx.Client) -> list[str]:
         """Cancel background tasks, delete responses and files; returns what could not be cleaned."""
-        left: list[str] = []
-        calls = [("POST", f"responses/{i}/cancel", i) for i in self.background]
-        calls += [("DELETE", f"responses/{i}", i) for i in self.responses]
-        calls += [("DELETE", f"files/{i}", i) for i in self.files]
-        for method, path, obj in calls:
-            try:
-                r = http.request(method, path)
-                ok = r.status_code < 300 or r.status_code in (400, 404, 409)  # gone or already finished
-            except httpx.HTTPError:
-                ok = False
-            if not ok and method == "DELETE":
-                left.append(obj)
+        from respcheck.cleanup import sweep
+
+        items = [Created("response", i, i in self.background) for i in self.responses]
+        items += [Created("file", i) for i in self.files]
+        result = sweep(http, items, ledger=self.ledger)
         self.responses.clear()
         self.background.clear()
         self.files.clear()
-        return left
+        return result.left
 
 
 @functools.cache
@@ -160,6 +162,7 @@ class DualClient:
         retries: int = 3,
         backoff_s: float = 0.5,
         timeout_s: float = 120.0,
+        ledger: Ledger | None = None,
     ) -> None:
         self.target = target
         self.budget = budget or Budget()
@@ -167,7 +170,8 @@ class DualClient:
         self.evidence = evidence or Evidence()
         self.retries = retries
         self.backoff_s = 0.0 if target.mode == "replay" else backoff_s
-        self.cleanup = CleanupRegistry()
+        self.ledger = ledger if target.mode != "replay" else None
+        self.cleanup = CleanupRegistry(ledger=self.ledger)
         self.spent_usage: list[dict[str, int]] = []
 
         sdk_http = openai.DefaultHttpxClient(
@@ -385,7 +389,7 @@ class DualClient:
     def run_cleanup(self) -> list[str]:
         """Delete/cancel what this client created (skipped in replay: nothing real exists)."""
         if self.target.mode == "replay" or not self.cleanup:
-            self.cleanup = CleanupRegistry()
+            self.cleanup = CleanupRegistry(ledger=self.ledger)
             return []
         return self.cleanup.run(self.http)
 

@@ -21,6 +21,7 @@ import os
 import platform
 import re
 import socket
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -30,10 +31,11 @@ from typing import Any
 import pytest
 
 from respcheck import __version__, paths
-from respcheck.budget import Budget, BudgetExhausted
+from respcheck.budget import DEFAULT_PRICES, Budget, BudgetExhausted, parse_prices
 from respcheck.errors import UserError
 from respcheck.recorder import Recorder, explain_miss, find_cassette_miss, played_indices
 from respcheck.scrub import DEFAULT_RULES, RegexRule, ScrubRules
+from respcheck.ledger import LEDGER_NAME, Ledger, outstanding, read_entries
 from respcheck.target import (
     DEFAULT_PROFILE,
     Target,
@@ -80,9 +82,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--max-requests", dest="rc_max_requests", type=int, default=None, help="stop after N requests")
     g.addoption("--max-tokens", dest="rc_max_tokens", type=int, default=None,
                 help="stop after N input+output tokens (from usage)")
+    g.addoption("--max-cost", dest="rc_max_cost", type=float, default=None, metavar="USD",
+                help="stop when the estimated cost reaches USD (tokens from usage at --price-per-mtok)")
+    g.addoption("--price-per-mtok", dest="rc_prices", default=None, metavar="IN,OUT",
+                help="USD per million input,output tokens for the cost estimate (default 2.0,8.0)")
     g.addoption("--entra", dest="rc_entra", action="store_true", help="live: authenticate with azure-identity")
     g.addoption("--reference-fault", dest="rc_faults", action="append", default=[],
                 help="start the reference server with this fault (repeatable)")
+    g.addoption("--reference-transient", dest="rc_transient", type=float, default=0.0, metavar="P",
+                help="reference: fraction of create requests that fail transiently (429/500, seeded)")
+    g.addoption("--reference-slow-first-byte", dest="rc_slow_first_byte", type=float, default=0.0, metavar="S",
+                help="reference: seconds before the first byte of every create response")
     g.addoption("--mask-resource-names", dest="rc_mask_resource", action="store_true",
                 help="record: also mask the Azure resource name in cassettes")
     g.addoption("--report-dir", dest="rc_report_dir", default=None, help="where reports/<run-id>/ goes")
@@ -133,6 +143,15 @@ class Harness:
     catalogue_error: str | None = None
     suite_items: list[str] = field(default_factory=list)
     run: dict[str, Any] | None = None
+    swept: Any = None
+    """The end-of-run sweep's `SweepResult` (live runs), for the run record."""
+
+    def ledger(self, target: Target) -> Ledger | None:
+        """Where this run writes what it creates (none in replay: nothing real is created)."""
+        if self.mode == "replay":
+            return None
+        return Ledger(self.report_dir() / LEDGER_NAME, run_id=self.run_id, base_url=target.base_url,
+                      masked_endpoint=target.masked_endpoint())
 
     # options
     def opt(self, name: str) -> Any:
@@ -221,7 +240,12 @@ def pytest_configure(config: pytest.Config) -> None:
         run_id = config.getoption("rc_run_id") or _make_run_id(mode, profile)
         started_at = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         _ledger_path(run_id).unlink(missing_ok=True)
-    budget = Budget(config.getoption("rc_max_requests"), config.getoption("rc_max_tokens"), _ledger_path(run_id))
+    try:
+        prices = parse_prices(config.getoption("rc_prices")) if config.getoption("rc_prices") else DEFAULT_PRICES
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    budget = Budget(config.getoption("rc_max_requests"), config.getoption("rc_max_tokens"), _ledger_path(run_id),
+                    max_cost=config.getoption("rc_max_cost"), prices=prices)
     harness = Harness(config, run_id, started_at, time.monotonic(), budget, workerinput is not None)
     config.stash[HARNESS] = harness
     config.pluginmanager.register(_ResultCollector(harness), f"respcheck-results-{id(config)}")
@@ -405,12 +429,21 @@ def reference_server(respcheck_harness: Harness) -> Any:
         from respcheck.server.run import start_in_thread
     except ModuleNotFoundError as exc:
         raise UserError(f"the reference server is not available ({exc.name})") from None
-    server = start_in_thread(port=0, faults=tuple(respcheck_harness.opt("rc_faults")), with_mcp=True)
+    h = respcheck_harness
+    server = start_in_thread(port=0, faults=tuple(h.opt("rc_faults")), with_mcp=True,
+                             transient_rate=h.opt("rc_transient"), slow_first_byte_s=h.opt("rc_slow_first_byte"),
+                             seed=_worker_seed(h))
     if server.mcp_url:
         _add_rule(respcheck_harness, RegexRule(re.escape(server.mcp_url), REPLAY_MCP_URL))
     respcheck_harness.rules = respcheck_harness.rules.with_secrets(server.api_key)
     yield server
     server.stop()
+
+
+def _worker_seed(h: Harness) -> int:
+    """Each xdist worker's server draws its own (reproducible) transient failures."""
+    worker = str(getattr(h.config, "workerinput", {}).get("workerid", "gw0"))
+    return int(re.sub(r"\D", "", worker) or 0)
 
 
 def _add_rule(harness: Harness, rule: RegexRule) -> None:
@@ -498,7 +531,7 @@ def client(request: pytest.FixtureRequest, target: Target, respcheck_harness: Ha
     path = recorder.cassette_path(family_of(request.node), request.node.name)
     if recorder.mode != "off":
         ctx.cassette = _rel(path)
-    dual = DualClient(target, budget=h.budget, run_id=h.run_id, evidence=ctx.evidence)
+    dual = DualClient(target, budget=h.budget, run_id=h.run_id, evidence=ctx.evidence, ledger=h.ledger(target))
     with recorder.use(path) as cassette:
         try:
             yield dual
@@ -698,9 +731,35 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                             "evidence": {"request_ids": [], "cassette": None, "interactions": []},
                             "observed": {}, "duration_s": 0.0})
     try:
+        _sweep_leftovers(h)
         write_run(h, results, xdist=_xdist_workers(config))
     finally:
         _ledger_path(h.run_id).unlink(missing_ok=True)
+
+
+def _sweep_leftovers(h: Harness) -> None:
+    """Delete what the run's ledger still lists (a test stopped by Ctrl-C/SIGTERM before its teardown).
+
+    Only live targets: a reference server started by the run is gone with it. Runs in the controller after
+    every worker has finished, so it never deletes an object a test in flight still uses."""
+    if h.mode != "live":
+        return
+    path = h.report_dir() / LEDGER_NAME
+    left = outstanding(read_entries(path))
+    if not left:
+        return
+    from respcheck.cleanup import sweep
+    from respcheck.client import DualClient
+
+    try:
+        t = h._target or live_target(h.opt("rc_endpoint"), h.opt("rc_deployment"), region=h.opt("rc_region"),
+                                     profile=h.profile, entra=h.opt("rc_entra"), roles=h.opt("rc_roles"))
+        with DualClient(t, budget=Budget()) as c:
+            h.swept = sweep(c.http, left, ledger=h.ledger(t))
+    except UserError as exc:
+        h.swept = None
+        sys.stderr.write(f"respcheck: could not sweep {len(left)} leftover object(s): {exc.render()}\n"
+                         f"respcheck: run `respcheck cleanup --endpoint ...` to remove them\n")
 
 
 def _xdist_workers(config: pytest.Config) -> int:
@@ -733,9 +792,14 @@ def run_record(h: Harness, results: list[dict[str, Any]]) -> dict[str, Any]:
         "versions": {"openai": openai.__version__, "respcheck": __version__, "python": platform.python_version()},
         "started_at": h.started_at,
         "duration_s": round(time.monotonic() - h.started, 3),
-        "spent": h.budget.spent(),
+        "spent": {**h.budget.spent(), "est_cost_usd": h.budget.cost()},
     }
-    record["limits"] = {"max_requests": h.opt("rc_max_requests"), "max_tokens": h.opt("rc_max_tokens")}
+    record["limits"] = {"max_requests": h.opt("rc_max_requests"), "max_tokens": h.opt("rc_max_tokens"),
+                        "max_cost_usd": h.opt("rc_max_cost"), "price_per_mtok": list(h.budget.prices)}
+    if h.mode != "replay":
+        left = outstanding(read_entries(h.report_dir() / LEDGER_NAME))
+        record["cleanup"] = {"left_over": [f"{c.kind}:{c.id}" for c in left],
+                             "swept_at_end": len(h.swept.deleted) if h.swept is not None else 0}
     if h.mode == "replay":
         try:
             record["recorded_from"] = load_profile(h.profile, h.cassette_root().parent).get("recorded_from")

@@ -101,7 +101,7 @@ def test_verdicts_records_and_run_record(pytester, home):
                                     "observed", "duration_s"}
     assert run["mode"] == "reference" and run["target"]["profile"] == "reference"
     assert {"openai", "respcheck", "python"} <= set(run["versions"])
-    assert set(run["spent"]) == {"requests", "input_tokens", "output_tokens", "bytes_sent"}
+    assert set(run["spent"]) == {"requests", "input_tokens", "output_tokens", "bytes_sent", "est_cost_usd"}
 
 
 def test_xdist_gives_the_same_verdicts(pytester, home):

@@ -34,6 +34,7 @@ def _identity_table(report: dict) -> list[str]:
     spent = (
         f"{s['requests']} requests · {s['input_tokens']} input tokens · {s['output_tokens']} output tokens"
         f" · {s['bytes_sent']} bytes sent"
+        + (f" · ≈ {s['est_cost_usd']:.4f} USD" if s.get("est_cost_usd") else "")
     )
     rows = [
         ("Run", f"`{run['run_id']}`"),

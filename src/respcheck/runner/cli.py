@@ -38,9 +38,16 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--allow-expensive", action="store_true", help="live: also run expensive tests")
     p.add_argument("--max-requests", type=int, help="stop after N requests (the rest is not-run)")
     p.add_argument("--max-tokens", type=int, help="stop after N tokens from usage (the rest is not-run)")
+    p.add_argument("--max-cost", type=float, metavar="USD",
+                   help="stop when the estimated cost reaches USD (the rest is not-run)")
+    p.add_argument("--price-per-mtok", metavar="IN,OUT", help="USD per million input,output tokens (default 2.0,8.0)")
     p.add_argument("--entra", action="store_true", help=f"authenticate with azure-identity instead of {KEY_ENV}")
     p.add_argument("--reference-fault", action="append", default=[], metavar="NAME",
                    help="start the reference server with this fault (repeatable)")
+    p.add_argument("--reference-transient", type=float, default=0.0, metavar="P",
+                   help="reference: fraction of create requests failing transiently with 429/500")
+    p.add_argument("--reference-slow-first-byte", type=float, default=0.0, metavar="S",
+                   help="reference: seconds before the first byte of every create response")
     p.add_argument("--mask-resource-names", action="store_true", help="record: mask the resource name too")
     p.add_argument("--report-dir", type=Path, help="parent folder of reports/<run-id>/ (default reports/)")
     p.add_argument("-n", dest="workers", default=None, help="pytest-xdist workers (a number or 'auto')")
@@ -71,6 +78,10 @@ def validate(args: argparse.Namespace) -> str:
         target = live_target(args.endpoint, args.deployment, region=args.region, profile=profile, entra=args.entra,
                              roles=args.roles)
         preflight(target)
+    if (getattr(args, "reference_transient", 0.0) or getattr(args, "reference_slow_first_byte", 0.0)) and mode != "reference":
+        raise UserError("--reference-transient/--reference-slow-first-byte only apply to --target reference")
+    if not 0.0 <= (getattr(args, "reference_transient", 0.0) or 0.0) < 1.0:
+        raise UserError("--reference-transient is a fraction from 0 up to (not including) 1")
     if args.reference_fault:
         if mode != "reference":
             raise UserError("--reference-fault only applies to --target reference")
@@ -81,6 +92,15 @@ def validate(args: argparse.Namespace) -> str:
         value = getattr(args, name)
         if value is not None and value < 1:
             raise UserError(f"--{name.replace('_', '-')} must be at least 1")
+    if getattr(args, "max_cost", None) is not None and args.max_cost <= 0:
+        raise UserError("--max-cost must be a positive amount of USD")
+    if getattr(args, "price_per_mtok", None):
+        from respcheck.budget import parse_prices
+
+        try:
+            parse_prices(args.price_per_mtok)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
     suites = args.suites or paths.suites_dir()
     if not suites.is_dir():
         raise UserError(f"suite folder not found: {suites}")
@@ -110,6 +130,7 @@ def pytest_args(args: argparse.Namespace, mode: str, run_id: str) -> list[str]:
     for flag, value in (("--endpoint", args.endpoint and normalise_base_url(args.endpoint)),
                         ("--deployment", args.deployment), ("--region", args.region), ("--profile", args.profile),
                         ("--max-requests", args.max_requests), ("--max-tokens", args.max_tokens),
+                        ("--max-cost", getattr(args, "max_cost", None)), ("--price-per-mtok", getattr(args, "price_per_mtok", None)),
                         ("--report-dir", args.report_dir), ("-k", args.keyword)):
         if value is not None:
             out += [flag, str(value)]
@@ -118,6 +139,10 @@ def pytest_args(args: argparse.Namespace, mode: str, run_id: str) -> list[str]:
             out.append("--" + flag.replace("_", "-"))
     for fault in args.reference_fault:
         out += ["--reference-fault", fault]
+    for flag, value in (("--reference-transient", getattr(args, "reference_transient", 0.0)),
+                        ("--reference-slow-first-byte", getattr(args, "reference_slow_first_byte", 0.0))):
+        if value:
+            out += [flag, str(value)]
     for role in getattr(args, "roles", None) or []:
         out += ["--deployment-role", role]
     if args.workers:

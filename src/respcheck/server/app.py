@@ -275,14 +275,19 @@ async def list_models(request: Request) -> Response:
 
 
 async def info(request: Request) -> Response:
-    """Unauthenticated self-description (no secrets): which faults are on, where the MCP server is."""
+    """Unauthenticated self-description (no secrets): which faults are on, where the MCP server is, and
+    what the server still holds (stored responses, running background tasks, files): the cleanup tests
+    read it after interrupting a run."""
     st = _state(request)
+    records = st.store.stored_records()
+    running = [r.id for r in records if r.background and not r.cancelled and not background.is_done(r, st.cfg)]
     return JSONResponse(
         {
             "server": "respcheck-reference",
             "faults": sorted(st.cfg.faults),
             "deployments": list(DEPLOYMENTS),
             "mcp_server_url": st.cfg.mcp_server_url,
+            "held": {"responses": len(records), "background_running": len(running), "files": len(st.files)},
         }
     )
 

@@ -74,6 +74,11 @@ class ResponseStore:
             rec = self._records.pop(response_id, None)
             return rec is not None and rec.stored
 
+    def stored_records(self) -> list[Record]:
+        """Every stored record not yet deleted: what a run left behind (``/respcheck/info`` counts them)."""
+        with self._lock:
+            return [r for r in self._records.values() if r.stored]
+
     def item(self, item_id: str) -> dict[str, Any] | None:
         with self._lock:
             return self._items.get(item_id)
