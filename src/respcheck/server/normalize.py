@@ -100,6 +100,7 @@ def normalize_input(
         elif kind == "function_call_output":
             if not item.get("call_id"):
                 raise bad_request(f"Missing required parameter: 'input[{i}].call_id'.", code="missing_required_parameter", param=f"input[{i}].call_id")
+            item.setdefault("status", "completed")  # as listed by input_items (the item list schema requires it)
         elif kind == "mcp_approval_response":
             if not item.get("approval_request_id") or not isinstance(item.get("approve"), bool):
                 raise bad_request(f"Missing required parameter: 'input[{i}].approval_request_id' / 'approve'.", code="missing_required_parameter", param=f"input[{i}]")

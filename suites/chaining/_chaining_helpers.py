@@ -1,0 +1,46 @@
+"""Small helpers shared by the chaining suite (raw-wire text extraction, status checks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from respcheck.findings import render
+from respcheck.validators import check_error_envelope
+
+MISSING_RESPONSE_ID = "resp_" + "0" * 40 + "fffffff1"
+"""A well-formed response id nobody created (placeholder-shaped, so cassettes keep it verbatim)."""
+
+
+def raw_output_text(obj: dict[str, Any]) -> str:
+    """All output_text of a raw response object's message items (what SDK `output_text` joins)."""
+    texts: list[str] = []
+    for item in obj.get("output") or []:
+        if isinstance(item, dict) and item.get("type") == "message":
+            for part in item.get("content") or []:
+                if isinstance(part, dict) and part.get("type") == "output_text":
+                    texts.append(str(part.get("text", "")))
+    return "".join(texts)
+
+
+def ok_json(resp: httpx.Response, what: str) -> dict[str, Any]:
+    """The JSON body of a 200 answer, or an assertion naming what was expected and what came back."""
+    assert resp.status_code == 200, f"{what}: expected HTTP 200, got {resp.status_code}: {resp.text[:300]}"
+    data = resp.json()
+    assert isinstance(data, dict), f"{what}: expected a JSON object, got {type(data).__name__}"
+    return data
+
+
+def expect_error(resp: httpx.Response, statuses: tuple[int, ...], what: str) -> dict[str, Any]:
+    """An error answer with one of `statuses` and a well-formed Azure error envelope."""
+    assert resp.status_code in statuses, (
+        f"{what}: expected HTTP {' or '.join(map(str, statuses))}, got {resp.status_code}: {resp.text[:300]}"
+    )
+    try:
+        body = resp.json()
+    except ValueError:
+        body = None
+    findings = check_error_envelope(resp.status_code, body)
+    assert not findings, f"{what}: " + render(findings)
+    return body
