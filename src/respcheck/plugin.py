@@ -251,6 +251,24 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_ResultCollector(harness), f"respcheck-results-{id(config)}")
     if config.getoption("rc_block_network"):
         config.add_cleanup(_block_network())
+    if mode == "live" and workerinput is None:
+        config.add_cleanup(_sigterm_as_interrupt())
+
+
+def _sigterm_as_interrupt() -> Any:
+    """SIGTERM (a CI job cancelled, `kill`) ends a live run like Ctrl-C: pytest stops, the session ends, and
+    the end-of-run sweep deletes what the run created. Returns the undo for ``config.add_cleanup``."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.hookimpl(optionalhook=True)
