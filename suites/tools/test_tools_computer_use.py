@@ -1,0 +1,35 @@
+"""Computer use: the computer-use-preview model with the computer_use_preview tool answers with a
+computer_call item (an action to perform) in the documented shape. Needs a computer-use-preview deployment:
+`target.deployments["computer_use"]` or RESPCHECK_COMPUTER_USE_DEPLOYMENT, else not-applicable."""
+
+from __future__ import annotations
+
+import pytest
+from openai.types.responses import Response
+from tools_helpers import extra_deployment, hosted_tool_answer, items
+
+from respcheck import contract
+from respcheck.findings import render
+from respcheck.validators import check_response
+
+TOOL = {"type": "computer_use_preview", "display_width": 1024, "display_height": 768, "environment": "browser"}
+
+
+@pytest.mark.behaviour("tools.computer_use.preview_model")
+def test_computer_use_preview_model(client, target):
+    """'The Responses API also supports the computer-use-preview model that powers Computer use.'"""
+    model = extra_deployment(target, "computer_use")
+    body = {"model": model, "tools": [TOOL], "truncation": "auto", "max_output_tokens": 200,
+            "input": [{"role": "user", "content": [{"type": "input_text", "text": "Open a web browser and search for Azure OpenAI."}]}]}
+    data = hosted_tool_answer(client.http_post("responses", body), "computer_use_preview")
+    findings = check_response(data)
+    assert not findings, render(findings)
+    calls = items(data, "computer_call")
+    kinds = [o.get("type") for o in data["output"]]
+    assert calls or "message" in kinds, f"neither a computer_call nor a message in the output: {kinds}"
+    for n, call in enumerate(calls):
+        errors = contract.validate("OpenAI.ComputerToolCallItemResource", call)
+        assert not errors, f"computer_call[{n}] off-contract: {errors[:3]}"
+        assert call.get("call_id") and isinstance(call.get("action"), dict), f"computer_call[{n}] lacks call_id/action: {call}"
+    assert calls, f"the computer-use-preview model asked for no action (output {kinds})"
+    Response.model_validate(data)  # the SDK's model parses the computer_call

@@ -1,0 +1,60 @@
+"""File search: a file uploaded to a vector store is searched by the file_search tool; the output has a
+file_search_call item and the answer carries the fact only that file holds. A target without the vector
+stores API (HTTP 404 on POST /vector_stores) or that refuses the tool as not supported is not-applicable."""
+
+from __future__ import annotations
+
+import pytest
+from tools_helpers import hosted_tool_answer, items, output_text, upload
+
+from respcheck import contract
+from respcheck.findings import render
+from respcheck.validators import check_response
+from respcheck.verdicts import inconclusive, not_applicable
+
+NOTES = b"respcheck notes\n\nThe secret codeword of the respcheck project is PERIWINKLE-42.\n"
+PROMPT = "Search the files: what is the secret codeword of the respcheck project? Reply with the codeword."
+
+
+def _vector_store(client, target, fid: str) -> str:
+    created = client.http_post("vector_stores", {"name": "respcheck-tools-file-search", "file_ids": [fid]})
+    if created.status_code == 404:
+        not_applicable(f"no vector stores API on this target (POST vector_stores: HTTP 404 {created.text[:120]})")
+    assert created.status_code == 200, f"POST vector_stores: HTTP {created.status_code}: {created.text[:200]}"
+    vs = created.json()
+    for _ in range(30):  # ingestion is asynchronous: poll until the file is indexed
+        counts = vs.get("file_counts") or {}
+        if vs.get("status") == "completed" and counts.get("completed", 0) >= 1:
+            return vs["id"]
+        assert counts.get("failed", 0) == 0, f"vector store ingestion failed: {vs}"
+        if target.mode != "replay":
+            import time
+
+            time.sleep(2)
+        got = client.http_get(f"vector_stores/{vs['id']}")
+        assert got.status_code == 200, f"GET vector_stores/{vs['id']}: HTTP {got.status_code}: {got.text[:200]}"
+        vs = got.json()
+    inconclusive(f"the vector store was not ready after 30 polls: {vs}")
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.behaviour("tools.file_search.supported")
+def test_file_search_over_vector_store(client, target):
+    """'File Search' (Responses API samples on Azure OpenAI) / 'vector-store search'"""
+    fid = upload(client, "respcheck-notes.txt", NOTES, "text/plain")
+    vsid = _vector_store(client, target, fid)
+    try:
+        body = client.body(PROMPT, tools=[{"type": "file_search", "vector_store_ids": [vsid]}],
+                           include=["file_search_call.results"], max_output_tokens=100)
+        data = hosted_tool_answer(client.http_post("responses", body), "file_search")
+        findings = check_response(data)
+        assert not findings, render(findings)
+        calls = items(data, "file_search_call")
+        assert calls, f"no file_search_call item; output types {[o.get('type') for o in data['output']]}"
+        errors = contract.validate("OpenAI.FileSearchToolCallItemResource", calls[0])
+        assert not errors, f"file_search_call off-contract: {errors[:3]}"
+        assert "periwinkle" in output_text(data).lower(), f"the answer lacks the file's codeword: {output_text(data)[:200]!r}"
+        hits = calls[0].get("results") or []
+        assert any("PERIWINKLE" in str(h.get("text", "")) for h in hits), f"include=file_search_call.results returned no matching chunk: {hits}"
+    finally:
+        client.http_delete(f"vector_stores/{vsid}")

@@ -1,0 +1,204 @@
+"""Image generation through the Responses API: the image_generation tool (backed by a gpt-image-1 deployment
+named in the x-ms-oai-image-generation-deployment header) yields an image_generation_call whose result is a
+base64 image. The docs conflict on streaming partial images, multi-turn editing and which image models
+back the tool; each claim gets its own test and the measured value is recorded with `observe`.
+
+All of it is costly (expensive). The image deployment comes from `target.deployments["image_generation"]`
+or RESPCHECK_IMAGE_GENERATION_DEPLOYMENT (a second, non-gpt-image-1 image deployment for the model-series
+probe from RESPCHECK_IMAGE_GENERATION_OTHER_DEPLOYMENT); without one the tests are not-applicable.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import pytest
+from openai.types.responses import Response
+from tools_helpers import NOT_SUPPORTED, extra_deployment, hosted_tool_answer, items, upload
+
+from respcheck import contract
+from respcheck.findings import render
+from respcheck.payloads import data_uri, png
+from respcheck.validators import check_response
+from respcheck.verdicts import not_applicable
+
+TOOL = {"type": "image_generation", "quality": "low", "size": "1024x1024", "output_format": "png"}
+PROMPT = "Generate an image of a simple red circle on a white background."
+HEADER = "x-ms-oai-image-generation-deployment"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+PARTIAL = "response.image_generation_call.partial_image"
+
+
+def _headers(target, role: str = "image_generation") -> dict[str, str]:
+    return {HEADER: extra_deployment(target, role)}
+
+
+def _b64_image(value, where: str) -> bytes:
+    assert isinstance(value, str) and value, f"{where}: no base64 image"
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise AssertionError(f"{where}: not base64: {value[:60]!r}") from None
+    assert raw[:8] == PNG_MAGIC or raw[:3] == b"\xff\xd8\xff" or raw[8:12] == b"WEBP", f"{where}: decoded bytes are not an image: {raw[:12]!r}"
+    return raw
+
+
+def _generate(client, target, body: dict, where: str, role: str = "image_generation") -> dict:
+    data = hosted_tool_answer(client.http_post("responses", body, headers=_headers(target, role)), "image_generation")
+    findings = check_response(data)
+    assert not findings, f"{where}: " + render(findings)
+    return data
+
+
+def _image_calls(data: dict, where: str) -> list[dict]:
+    calls = items(data, "image_generation_call")
+    for n, call in enumerate(calls):
+        errors = contract.validate("OpenAI.ImageGenToolCallItemResource", call)
+        assert not errors, f"{where}: image_generation_call[{n}] off-contract: {errors[:3]}"
+    return calls
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("tools.image_generation.call_result")
+def test_image_generation_call_result(client, target):
+    """'The Responses API enables image generation as part of conversations and multi-step workflows.'"""
+    data = _generate(client, target, client.body(PROMPT, tools=[TOOL]), "raw")
+    calls = _image_calls(data, "raw")
+    assert calls, f"no image_generation_call item; output types {[o.get('type') for o in data['output']]}"
+    assert calls[0].get("status") == "completed", f"image_generation_call status {calls[0].get('status')!r}"
+    _b64_image(calls[0].get("result"), "image_generation_call.result")
+    typed = Response.model_validate(data)  # the SDK's own model must parse the same bytes
+    assert [o.type for o in typed.output if o.type == "image_generation_call"], "SDK model lost the image_generation_call"
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("tools.image_generation.deployment_header")
+def test_image_deployment_named_by_header(client, target, observe):
+    """'"x-ms-oai-image-generation-deployment": os.getenv("IMAGE_MODEL_NAME"),' - the header names the
+    gpt-image-1 deployment: the named one draws, a missing one is refused."""
+    headers = _headers(target)
+    wrong = client.http_post("responses", client.body(PROMPT, tools=[TOOL]), retry=False,
+                             headers={HEADER: "respcheck-no-such-image-deployment"})
+    observe("tools.image_generation.unknown_deployment_header", {"status": wrong.status_code, "message": wrong.text[:200]})
+    if wrong.status_code == 200:
+        assert not [c for c in items(wrong.json(), "image_generation_call") if c.get("result")], (
+            "an image was generated although the header names no existing deployment: the header is not used")
+    else:
+        assert 400 <= wrong.status_code < 500, f"an unknown image deployment should be a 4xx, saw HTTP {wrong.status_code}: {wrong.text[:200]}"
+    data = hosted_tool_answer(client.http_post("responses", client.body(PROMPT, tools=[TOOL]), headers=headers), "image_generation")
+    calls = _image_calls(data, "named deployment")
+    assert calls and calls[0].get("result"), f"the named image deployment {headers[HEADER]!r} produced no image"
+
+
+def _series_probe(client, target, observe) -> bool:
+    """Point the header at a second, non-gpt-image-1 image deployment; True when it draws."""
+    dep = extra_deployment(target, "image_generation_other")
+    r = client.http_post("responses", client.body(PROMPT, tools=[TOOL]), headers={HEADER: dep})
+    observe("tools.image_generation.other_series_model", {"deployment": dep, "status": r.status_code, "message": r.text[:200]})
+    assert r.status_code < 500, f"HTTP {r.status_code}: {r.text[:200]}"
+    if r.status_code == 400 and NOT_SUPPORTED.search(r.text) and "tool" in r.text.lower() and dep not in r.text:
+        not_applicable(f"the target refuses the image_generation tool itself, not the model: {r.text[:200]}")
+    return r.status_code == 200 and any(c.get("result") for c in items(r.json(), "image_generation_call"))
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("tools.image_generation.gpt_image_1_series")
+def test_tool_backed_by_gpt_image_1_series(client, target, observe):
+    """'The image generation tool in the Responses API is supported by gpt-image-1-series models, and you can
+    call it from a set of compatible chat and reasoning models.'"""
+    assert _series_probe(client, target, observe), "a gpt-image-1-series deployment other than gpt-image-1 was not accepted"
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("tools.image_generation.gpt_image_1_only")
+def test_tool_only_gpt_image_1(client, target, observe):
+    """'The image generation tool in the Responses API is only supported by the gpt-image-1 model.'
+    (ja: 'Responses API の画像生成ツールは、 gpt-image-1 モデルでのみサポートされています。')"""
+    assert not _series_probe(client, target, observe), "an image deployment other than gpt-image-1 was accepted"
+
+
+def _partial_stream(client, target, observe) -> tuple[int, list[dict]]:
+    """Stream with partial_images=2; (HTTP status, partial_image events). The measured count is observed."""
+    body = client.body(PROMPT, tools=[{**TOOL, "partial_images": 2}])
+    status, _h, text, events = client.http_stream("responses", body, headers=_headers(target))
+    assert status < 500, f"HTTP {status}: {text[:200]}"
+    if status == 400 and NOT_SUPPORTED.search(text) and "stream" not in text.lower():
+        not_applicable(f"the target does not offer the image_generation tool: {text[:200]}")
+    partial = [e for e in events if e.get("type") == PARTIAL]
+    observe("tools.image_generation.partial_images", {"status": status, "partial_image_events": len(partial),
+                                                        "message": text[:200] if status != 200 else ""})
+    if status == 200:
+        assert events and events[-1].get("type") in ("response.completed", "response.incomplete", "response.failed"), (
+            f"stream ended with {events[-1].get('type') if events else None!r}")
+    return status, partial
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("tools.image_generation.streaming_unsupported")
+def test_image_tool_streaming_unsupported(client, target, observe):
+    """'The image generation tool doesn't currently support streaming mode. To stream partial images, call the
+    image generation API directly outside of the Responses API.'"""
+    status, partial = _partial_stream(client, target, observe)
+    assert status != 200 or not partial, f"the stream carried {len(partial)} partial images; the docs say streaming is not supported"
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("tools.image_generation.partial_images")
+def test_image_tool_streams_partial_images(client, target, observe):
+    """'You can stream partial images using Responses API. The partial_images can be used to receive 1-3
+    partial images'"""
+    status, partial = _partial_stream(client, target, observe)
+    assert status == 200, "streaming with the image_generation tool was refused"
+    assert 1 <= len(partial) <= 2, f"partial_images=2 gave {len(partial)} partial_image events (expected 1-2)"
+    for n, ev in enumerate(partial):
+        errors = contract.validate_event(ev)
+        assert not errors, f"partial_image event {n} off-contract: {errors[:3]}"
+        assert ev.get("partial_image_index") == n, f"partial_image_index {ev.get('partial_image_index')!r} at position {n} (0-based)"
+        _b64_image(ev.get("partial_image_b64"), f"partial image {n}")
+
+
+def _second_turn(client, target, observe) -> tuple[int, int]:
+    first = _generate(client, target, client.body(PROMPT, tools=[TOOL]), "turn 1")
+    assert _image_calls(first, "turn 1"), "turn 1 produced no image_generation_call"
+    r = client.http_post("responses", client.body("Now make the circle blue.", previous_response_id=first["id"], tools=[TOOL]),
+                         headers=_headers(target))
+    assert r.status_code < 500, f"turn 2: HTTP {r.status_code}: {r.text[:200]}"
+    made = len([c for c in items(r.json(), "image_generation_call") if c.get("result")]) if r.status_code == 200 else 0
+    observe("tools.image_generation.multi_turn_edit", {"status": r.status_code, "images_in_turn_2": made})
+    return r.status_code, made
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("tools.image_generation.multi_turn_edit")
+def test_multi_turn_image_edit(client, target, observe):
+    """'You can perform multi-turn image generation by using the output of image generation in subsequent calls'"""
+    status, made = _second_turn(client, target, observe)
+    assert status == 200 and made >= 1, f"the follow-up edit produced no new image (HTTP {status}, {made} images)"
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("tools.image_generation.multi_turn_edit_unsupported")
+def test_multi_turn_image_edit_unsupported(client, target, observe):
+    """'Image generation using multi-turn editing and streaming.' (listed under 'Not currently supported')"""
+    status, made = _second_turn(client, target, observe)
+    assert not (status == 200 and made >= 1), "multi-turn editing produced a new image; the docs list it as not supported"
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("tools.image_generation.file_id_inputs")
+def test_reference_image_by_file_id_and_bytes(client, target, observe):
+    """'Flexible inputs: Accept image file IDs as inputs in addition to raw image bytes.'"""
+    headers = _headers(target)
+    picture = png(width=64, height=64)
+    fid = upload(client, "reference.png", picture, "image/png", purpose="vision")
+    text = {"type": "input_text", "text": "Redraw this reference image with a thick blue border."}
+    results = {}
+    for kind, part in (("file_id", {"type": "input_image", "file_id": fid}),
+                       ("bytes", {"type": "input_image", "image_url": data_uri(picture, "image/png")})):
+        r = client.http_post("responses", client.body([{"role": "user", "content": [text, part]}], tools=[TOOL]), headers=headers)
+        data = hosted_tool_answer(r, "image_generation")
+        results[kind] = len([c for c in _image_calls(data, kind) if c.get("result")])
+    observe("tools.image_generation.reference_image_inputs", results)
+    assert results["bytes"] >= 1, "no image generated from a base64 reference image"
+    assert results["file_id"] >= 1, "no image generated from a reference image given by file id"
