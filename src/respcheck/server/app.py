@@ -268,6 +268,17 @@ async def compact_route(request: Request) -> Response:
     return _ok(await run_in_threadpool(compact, st.engine, body), extra)
 
 
+async def chat_completions(request: Request) -> Response:
+    """POST /chat/completions: just enough to show which tools Chat Completions refuses (`server/chat.py`)."""
+    from respcheck.server.chat import complete
+
+    st = _state(request)
+    extra = await _guard(request)
+    body = await _json(request)
+    st.limiter.transient()
+    return _ok(await run_in_threadpool(complete, body), extra)
+
+
 async def list_models(request: Request) -> Response:
     st = _state(request)
     extra = await _guard(request)
@@ -333,6 +344,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         Route("/responses/{response_id}/cancel", cancel_response, methods=["POST"]),
         Route("/responses/{response_id}/input_items", list_input_items, methods=["GET"]),
         Route("/models", list_models, methods=["GET"]),
+        Route("/chat/completions", chat_completions, methods=["POST"]),
     ]
     state = ServerState(cfg)
     app = Starlette(
