@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 
+import openai
 import pytest
 from _mcp_support import (
     ADD_PROMPT,
     LABEL,
-    MAX_OUT,
     args_of,
     body,
     calls_since,
@@ -25,7 +25,7 @@ from _mcp_support import (
 )
 
 from respcheck.findings import render
-from respcheck.validators import check_error_envelope, check_output_item, check_response
+from respcheck.validators import check_error_envelope, check_output_item, check_response, check_stream
 
 SECRET = "Bearer respcheck-mcp-secret-7f3a9c21"
 PROBE = "probe-4711"
@@ -124,23 +124,31 @@ def test_mcp_tool_accepted_by_reasoning_model(client, target, mcp_server, observ
 @pytest.mark.behaviour("mcp.tool.responses_api_only")
 def test_chat_completions_rejects_mcp_tool(client, target, mcp_server, observe):
     """'The MCP tool works only in the Responses API'"""
-    req = {
+    plain = {
         "model": target.deployment,
-        "messages": [{"role": "user", "content": ADD_PROMPT}],
-        "max_tokens": MAX_OUT,
-        "tools": [mcp_tool(mcp_server, require_approval="never")],
+        "messages": [{"role": "user", "content": "Say hello in one word."}],
+        "max_tokens": 16,
     }
-    raw = client.http_post("chat/completions", req, retry=False)
-    observe("mcp.tool.responses_api_only.status", raw.status_code)
-    if raw.status_code == 404 and "tool" not in raw.text.lower():
+    control = client.http_post("chat/completions", plain)  # the endpoint itself works without the mcp tool
+    if control.status_code == 404:
         from respcheck.verdicts import not_applicable
 
-        not_applicable(f"this target has no chat/completions endpoint (HTTP 404: {raw.text[:120]})")
+        not_applicable(f"this target has no chat/completions endpoint (HTTP 404: {control.text[:120]})")
+    assert control.status_code == 200, f"chat/completions without tools: HTTP {control.status_code}: {control.text[:200]}"
+
+    raw = client.http_post("chat/completions", {**plain, "tools": [mcp_tool(mcp_server, require_approval="never")]},
+                           retry=False)
+    observe("mcp.tool.responses_api_only.status", raw.status_code)
     assert raw.status_code == 400, (
         f"Chat Completions should reject a tool of type mcp with 400, got {raw.status_code}: {raw.text[:200]}"
     )
     findings = check_error_envelope(raw.status_code, raw.json())
     assert not findings, render(findings)
+
+    with pytest.raises(openai.BadRequestError):
+        client.sdk_call("chat.completions.create (sdk)", lambda: client.sdk.chat.completions.create(
+            **plain, tools=[mcp_tool(mcp_server, require_approval="never")]), retry=False)
+        raise AssertionError("SDK: chat.completions accepted a tool of type mcp")
 
 
 @pytest.mark.behaviour("mcp.headers.forwarded")
@@ -197,3 +205,38 @@ def test_mcp_secret_headers_not_echoed(client, target, mcp_server):
     dumped = typed.model_dump_json()
     assert token not in dumped, "SDK: the secret header value is echoed back in the response"
     assert typed.output_text.strip(), "SDK: empty output_text"
+
+
+@pytest.mark.behaviour("mcp.tool.remote_server")
+def test_mcp_tool_error_is_reported(client, target, mcp_server):
+    """'You can extend the capabilities of your model by connecting it to tools hosted on remote Model
+    Context Protocol (MCP) servers.' - what the remote tool answers, an error included, is what comes back."""
+    require_reachable(target, mcp_server)
+    req = body(client, "Use the fail tool.", mcp_tool(mcp_server, require_approval="never"))
+    resp = ok(client.http_post("responses", req))
+    calls = items(resp, "mcp_call")
+    assert calls and calls[0].get("name") == "fail", f"expected an mcp_call of the fail tool, saw {kinds(resp)}"
+    findings = check_output_item(calls[0], "$.output[mcp_call]")
+    assert not findings, render(findings)
+    assert calls[0].get("error"), (
+        f"the fail tool always errors, yet mcp_call.error is empty (output {calls[0].get('output')!r})"
+    )
+
+
+@pytest.mark.behaviour("mcp.tool.remote_server", "mcp.list_tools.imported")
+def test_mcp_call_streamed(client, target, mcp_server):
+    """'You can extend the capabilities of your model by connecting it to tools hosted on remote Model
+    Context Protocol (MCP) servers.' - streamed, the import and the call show as their own events."""
+    require_reachable(target, mcp_server)
+    req = body(client, ADD_PROMPT, mcp_tool(mcp_server, require_approval="never"))
+    wire = client.http_stream("responses", req)
+    assert wire.status == 200, f"stream: HTTP {wire.status}: {wire.text[:200]}"
+    findings = wire.parsed().findings + check_stream(wire.events)
+    assert not findings, render(findings)
+    types = [e.get("type") for e in wire.events]
+    assert "response.mcp_list_tools.completed" in types, f"no response.mcp_list_tools.completed event: {types}"
+    assert "response.mcp_call.completed" in types, f"no response.mcp_call.completed event: {types}"
+    done = [e["item"] for e in wire.events if e.get("type") == "response.output_item.done"
+            and (e.get("item") or {}).get("type") == "mcp_call"]
+    assert done, "no output_item.done for the mcp_call"
+    _check_add_call({"output": done}, "stream")

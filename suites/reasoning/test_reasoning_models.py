@@ -15,7 +15,7 @@ import json
 import pytest
 
 from respcheck.findings import render
-from respcheck.validators import check_error_envelope, check_response
+from respcheck.validators import check_error_envelope, check_response, check_stream
 
 REASONING_CAP = 600
 INCLUDE = ["reasoning.encrypted_content"]
@@ -108,6 +108,15 @@ def test_reasoning_summary_returned(client, target, observe):
     events = client.sdk_stream(body)
     deltas = [e for e in events if e.type == "response.reasoning_summary_text.delta"]
     assert deltas, f"SDK stream: no response.reasoning_summary_text.delta events ({sorted({e.type for e in events})})"
+
+    wire = client.http_stream("responses", body)
+    assert wire.status == 200, f"stream: HTTP {wire.status}: {wire.text[:200]}"
+    findings = wire.parsed().findings + check_stream(wire.events)
+    assert not findings, render(findings)
+    done = [e for e in wire.events if e.get("type") == "response.reasoning_summary_text.done"]
+    assert done and all(isinstance(e.get("text"), str) and e["text"].strip() for e in done), (
+        "stream: no response.reasoning_summary_text.done with the summary text"
+    )
 
 
 @pytest.mark.behaviour("reasoning.encrypted_content.include")
