@@ -1,0 +1,173 @@
+"""Auth: the api-key header, the plain OpenAI client (Authorization: Bearer <key>), wrong and missing keys,
+and Microsoft Entra tokens for the two documented scopes.
+
+Requests with a deliberately wrong or missing key go through their own clients on ``target.base_url``
+(vcrpy patches every httpx client, so replay works; cassettes match on method/path/query/body, not headers).
+The real key never appears in a message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+from respcheck.findings import render
+from respcheck.validators import check_error_envelope, check_response
+from respcheck.verdicts import not_applicable
+
+WRONG_KEY = "respcheck-deliberately-wrong-key-00000000"
+UNKNOWN_ID = "resp_does-not-exist-respcheck"
+"""Not shaped like a real id on purpose: the recorder would renumber a real-looking one in the cassette."""
+ENTRA_PROBE_ID = "resp_68af0000000000000000000000000000000000000000dead"
+REJECTED = (401, 403)
+
+
+def _key_auth_or_na(target) -> str:
+    """The target's api key; not-applicable when the run authenticates with Entra (no key to test)."""
+    if target.auth == "entra":
+        not_applicable("this run authenticates with Microsoft Entra ID; there is no api key to test")
+    if not target.api_key:
+        not_applicable("this target has no api key")
+    return str(target.api_key)
+
+
+def _json(r: httpx.Response) -> Any:
+    try:
+        return r.json()
+    except ValueError:
+        return None
+
+
+def _assert_rejected(r: httpx.Response, what: str, observe, key: str) -> None:
+    observe(key, r.status_code)
+    body = _json(r)
+    assert r.status_code in REJECTED, (
+        f"{what}: expected HTTP 401 (or 403) in an error envelope, saw HTTP {r.status_code}: {str(body)[:160]}")
+    findings = check_error_envelope(r.status_code, body)
+    assert not findings, f"{what}: " + render(findings)
+    assert not (isinstance(body, dict) and ("output" in body or "usage" in body)), (
+        f"{what}: the rejection carries model output/usage (a model call was made)")
+
+
+@pytest.mark.behaviour("auth.api_key.header")
+def test_api_key_header_authenticates(client, target):
+    """'-H "api-key: $AZURE_OPENAI_API_KEY"'
+
+    A request carrying only the api-key header (no Authorization) is served on /openai/v1/responses, for
+    create and for retrieve."""
+    _key_auth_or_na(target)
+    r = client.http_post("responses", client.body("Say hello in one word.", max_output_tokens=16))
+    assert "api-key" in r.request.headers and "authorization" not in r.request.headers, (
+        "the raw client did not send the key as the api-key header alone")
+    assert r.status_code == 200, f"api-key header: expected HTTP 200, saw {r.status_code}: {r.text[:200]}"
+    findings = check_response(r.json())
+    assert not findings, render(findings)
+
+    got = client.http_get(f"responses/{r.json()['id']}")
+    assert got.status_code == 200, f"retrieve with the api-key header: expected HTTP 200, saw {got.status_code}"
+
+
+@pytest.mark.behaviour("auth.api_key.openai_client")
+def test_openai_client_with_bearer_key_authenticates(client, target):
+    """'OpenAI client support with minimal code changes to swap between OpenAI and Azure OpenAI when using
+    key-based authentication.'
+
+    The plain `openai.OpenAI(base_url=".../openai/v1/", api_key=KEY)` sends the key as `Authorization: Bearer`
+    and is served; so is a raw request with only that header."""
+    key = _key_auth_or_na(target)
+    raw = client.sdk_call(
+        "POST /responses (sdk, raw response)",
+        lambda: client.sdk.responses.with_raw_response.create(
+            model=target.deployment, input="Say hello in one word.", max_output_tokens=16),
+    )
+    sent = raw.http_request.headers
+    assert sent.get("authorization", "").lower().startswith("bearer ") and "api-key" not in sent, (
+        "the OpenAI client did not send the key as Authorization: Bearer alone")
+    typed = raw.parse()
+    client.cleanup.add_response(typed.id)
+    assert typed.status == "completed", f"OpenAI client (Bearer key): status {typed.status!r}"
+    assert typed.output_text.strip(), "OpenAI client (Bearer key): empty output_text"
+
+    with httpx.Client(base_url=target.base_url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as bearer:
+        r = bearer.post("responses", json=client.body("Say hi in one word.", max_output_tokens=16))
+    body = _json(r)
+    if isinstance(body, dict) and r.status_code == 200:
+        client.cleanup.add_response(body.get("id"))
+    assert r.status_code == 200, f"Authorization: Bearer <key>: expected HTTP 200, saw {r.status_code}: {str(body)[:200]}"
+    findings = check_response(body)
+    assert not findings, render(findings)
+
+
+@pytest.mark.behaviour("auth.api_key.wrong_key_401")
+def test_wrong_key_is_rejected_with_401(client, target, observe):
+    """'If you use an API key, confirm you're using the correct key for the resource.' (401/403)
+
+    A wrong key - in the api-key header or as a Bearer token through the OpenAI client - is answered 401
+    (403 tolerated) in the error envelope, without a model call."""
+    body = client.body("Say hello in one word.", max_output_tokens=16)
+    with httpx.Client(base_url=target.base_url, headers={"api-key": WRONG_KEY}, timeout=60) as wrong:
+        r = wrong.post("responses", json=body)
+        _assert_rejected(r, "wrong api-key on POST /responses", observe, "auth.wrong_key.status")
+        g = wrong.get(f"responses/{UNKNOWN_ID}")
+        assert g.status_code in REJECTED, (
+            f"wrong api-key on GET /responses/{{id}}: expected 401/403 before any lookup, saw {g.status_code}")
+
+    sdk = openai.OpenAI(base_url=target.base_url, api_key=WRONG_KEY, max_retries=0)
+    try:
+        try:
+            resp = sdk.responses.create(**body)
+        except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+            assert exc.status_code in REJECTED
+            assert isinstance(exc.body, dict) and str(exc.body.get("message") or "").strip(), (
+                f"SDK: the {exc.status_code} carries no error message: {exc.body!r}")
+        else:
+            client.cleanup.add_response(getattr(resp, "id", None))
+            pytest.fail(f"SDK with a wrong key (Bearer): the request was served (status {getattr(resp, 'status', None)!r})")
+    finally:
+        sdk.close()
+
+
+@pytest.mark.behaviour("auth.api_key.wrong_key_401")
+def test_missing_key_is_rejected_with_401(client, target, observe):
+    """'If you use an API key, confirm you're using the correct key for the resource.' (401/403)
+
+    A request without any credential (no api-key, no Authorization) is answered 401 in the error
+    envelope."""
+    with httpx.Client(base_url=target.base_url, timeout=60) as anonymous:
+        r = anonymous.post("responses", json=client.body("Say hello in one word.", max_output_tokens=16))
+        _assert_rejected(r, "no key on POST /responses", observe, "auth.missing_key.status")
+        g = anonymous.get(f"responses/{UNKNOWN_ID}")
+        assert g.status_code in REJECTED, f"no key on GET /responses/{{id}}: expected 401/403, saw {g.status_code}"
+
+
+def _entra_probe(target, scope: str, observe, key: str) -> None:
+    """GET /responses/{unknown id} with a token for `scope`: 404 means accepted, 401/403 rejected."""
+    if target.auth != "entra":
+        not_applicable("Entra ID is not used by this run (live: --entra); the token scope cannot be probed")
+    try:
+        from azure.identity import DefaultAzureCredential
+    except ImportError:
+        not_applicable("azure-identity is not installed (pip install 'respcheck[entra]')")
+    token = DefaultAzureCredential().get_token(scope).token
+    with httpx.Client(base_url=target.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as c:
+        r = c.get(f"responses/{ENTRA_PROBE_ID}")
+    observe(key, r.status_code)
+    assert r.status_code not in REJECTED, (
+        f"a token for scope {scope} was rejected with HTTP {r.status_code} (expected 404 for the unknown id)")
+    assert r.status_code == 404, f"a token for scope {scope}: expected 404 for an unknown id, saw {r.status_code}"
+
+
+@pytest.mark.behaviour("auth.entra.scope_ai_azure")
+def test_entra_token_for_ai_azure_scope(client, target, observe):
+    """'401/403: If you use Microsoft Entra ID, verify your token is scoped for https://ai.azure.com/.default.'"""
+    _entra_probe(target, "https://ai.azure.com/.default", observe, "auth.entra.scope_ai_azure.status")
+
+
+@pytest.mark.behaviour("auth.entra.scope_cognitiveservices")
+def test_entra_token_for_cognitiveservices_scope(client, target, observe):
+    """'DefaultAzureCredential(), "https://cognitiveservices.azure.com/.default"'"""
+    _entra_probe(target, "https://cognitiveservices.azure.com/.default", observe,
+                 "auth.entra.scope_cognitiveservices.status")
