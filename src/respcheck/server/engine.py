@@ -92,6 +92,33 @@ def _bool(body: dict[str, Any], key: str, default: bool) -> bool:
     return value
 
 
+TOOL_CHOICE_MODES = ("none", "auto", "required")
+TEXT_FORMATS = ("text", "json_object", "json_schema")
+
+
+def _check_echoed(body: dict[str, Any]) -> None:
+    """Fields the response object echoes back: a value the contract does not allow is a 400, not an echo."""
+    choice = body.get("tool_choice")
+    if choice is not None and not isinstance(choice, dict) and choice not in TOOL_CHOICE_MODES:
+        raise bad_request(f"Invalid value: '{choice}'. Supported values are: 'none', 'auto', and 'required'.", code="invalid_value", param="tool_choice")
+    text = body.get("text")
+    if text is not None:
+        fmt = text.get("format") if isinstance(text, dict) else None
+        if not isinstance(text, dict) or ("format" in text and (not isinstance(fmt, dict) or fmt.get("type") not in TEXT_FORMATS)):
+            raise bad_request("Invalid value for 'text.format': expected an object with type 'text', 'json_object' or 'json_schema'.", code="invalid_value", param="text.format")
+    if body.get("truncation") not in (None, "auto", "disabled"):
+        raise bad_request(f"Invalid value: '{body.get('truncation')}'. Supported values are: 'auto' and 'disabled'.", code="invalid_value", param="truncation")
+    for key, types in (("instructions", (str, list)), ("user", (str,))):
+        if body.get(key) is not None and not isinstance(body.get(key), types):
+            raise bad_request(f"Invalid type for '{key}': expected a string, but got {type(body.get(key)).__name__} instead.", code="invalid_type", param=key)
+    meta = body.get("metadata")
+    if meta is not None and (not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values())):
+        raise bad_request("Invalid type for 'metadata': expected an object with string values.", code="invalid_type", param="metadata")
+    top = body.get("top_logprobs")
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or not 0 <= top <= 20):
+        raise bad_request("Invalid 'top_logprobs': expected an integer between 0 and 20.", code="invalid_value", param="top_logprobs")
+
+
 def _number(body: dict[str, Any], key: str, lo: float, hi: float) -> float | None:
     value = body.get(key)
     if value is None:
@@ -171,6 +198,8 @@ class Engine:
             if tool["type"] in NOT_OFFERED_TOOLS:
                 raise bad_request(f"The tool type '{tool['type']}' is not supported by this deployment (the reference server does not run it).", code="invalid_value", param=f"tools[{i}].type")
         opts["tools"] = tools
+        opts["parallel_tool_calls"] = _bool(body, "parallel_tool_calls", True)
+        _check_echoed(body)
         opts["json_schema"] = _json_schema_format(body.get("text"))
         cm = body.get("context_management")
         threshold = None
@@ -459,7 +488,7 @@ class Engine:
             "max_tool_calls": body.get("max_tool_calls"),
             "model": f"{dep.model}-{dep.version}" if self.cfg.has("response.model_not_deployment") else dep.name,
             "output": [public(it) for it in output],
-            "parallel_tool_calls": body.get("parallel_tool_calls", True),
+            "parallel_tool_calls": opts["parallel_tool_calls"],
             "previous_response_id": None if self.cfg.has("chaining.previous_response_id_not_echoed") else body.get("previous_response_id"),
             "prompt_cache_key": body.get("prompt_cache_key"),
             "reasoning": {"effort": reasoning_cfg.get("effort", "medium" if dep.reasoning else None), "summary": reasoning_cfg.get("summary")},
@@ -468,9 +497,9 @@ class Engine:
             "store": opts["store"],
             "temperature": opts["temperature"] if opts["temperature"] is not None else 1.0,
             "text": body.get("text") or {"format": {"type": "text"}},
-            "tool_choice": body.get("tool_choice", "auto"),
+            "tool_choice": body.get("tool_choice") or "auto",
             "tools": tools_echo,
-            "top_logprobs": body.get("top_logprobs", 0),
+            "top_logprobs": body.get("top_logprobs") or 0,
             "top_p": opts["top_p"] if opts["top_p"] is not None else 1.0,
             "truncation": body.get("truncation", "disabled"),
             "usage": usage,

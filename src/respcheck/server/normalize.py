@@ -62,6 +62,8 @@ def normalize_input(
         kind = item.get("type") or ("message" if "role" in item else None)
         if kind is None:
             raise bad_request(f"Missing required parameter: 'input[{i}].type'.", code="missing_required_parameter", param=f"input[{i}].type")
+        if not isinstance(kind, str):
+            raise bad_request(f"Invalid type for 'input[{i}].type': expected a string, but got {type(kind).__name__} instead.", code="invalid_type", param=f"input[{i}].type")
         item["type"] = kind
         if kind == "item_reference":
             ref = store.item(str(item.get("id")))

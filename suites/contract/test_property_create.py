@@ -1,0 +1,369 @@
+"""Property-based contract tests: schemathesis generates create bodies from the contract, the service answers.
+
+The property (issue: "generated valid and invalid create bodies -> a 2xx that conforms to the schema, or a
+4xx in the error envelope, never a 5xx"):
+
+* every answer is either a 2xx whose body conforms to the contract (schemathesis'
+  ``response_schema_conformance`` + respcheck's ``check_response``), or a 4xx in the error envelope
+  (``check_error_envelope``); never a 5xx (schemathesis' ``not_a_server_error``);
+* a generated body that breaks the committed contract (``AzureCreateResponse``) is refused with a 4xx
+  (schemathesis' ``negative_data_rejection``);
+* streamed answers: every SSE event conforms to its schema (schemathesis reads them through the OAS 3.1
+  ``contentSchema``) and the stream grammar holds (``check_stream``).
+
+WHY a reduced request schema: the contract's ``AzureCreateResponse`` admits built-in tools (web search, code
+interpreter, image generation, remote MCP servers), huge strings and unbounded ``max_output_tokens``; sent to a
+live deployment that costs money and calls out to random URLs. The generator works on a copy of the contract
+whose create body keeps the cheap, side-effect free fields - their schemas are the contract's own where that
+is safe - with tiny strings, ``model`` = the target's deployment and ``max_output_tokens`` capped (16..48).
+Negative generation mutates that schema; whether a mutated body is really invalid is decided against the
+committed contract, not against the reduction.
+
+WHY generation once per test, inside the test: record and replay must send identical bodies in serial and
+``-n 2`` runs. Cases are drawn with a fixed hypothesis seed, ``derandomize``, no database, no shrinking and
+a fixed ``max_examples``, in one call that does not depend on which worker runs it; the bodies are then
+sent one by one through the test's own ``client`` (vcrpy records ``client.http``; schemathesis' own
+transport breaks under vcrpy for SSE) and schemathesis' checks run on the recorded ``httpx.Response``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+import httpx
+import openai
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import (
+    negative_data_rejection,
+    not_a_server_error,
+    response_schema_conformance,
+)
+from schemathesis.core.failures import FailureGroup
+
+from respcheck import contract
+from respcheck.findings import render
+from respcheck.validators import check_error_envelope, check_response
+
+CREATE = "AzureCreateResponse"
+BODY = "RespcheckPropertyCreateBody"
+SEED = 20261129
+MAX_BODY_BYTES = 2048  # a generated body larger than this is dropped (live runs pay for every token)
+CHECK_NAMES = {
+    not_a_server_error: "not_a_server_error",
+    response_schema_conformance: "response_schema_conformance",
+    negative_data_rejection: "negative_data_rejection",
+}
+
+
+# ---------------------------------------------------------------------------------------------- the schema
+def _string(max_len: int, *, nullable: bool = False) -> dict[str, Any]:
+    return {"type": ["string", "null"] if nullable else "string", "minLength": 1, "maxLength": max_len}
+
+
+def _body_schema(deployment: str, *, stream: bool) -> dict[str, Any]:
+    """The create body the generator draws from: the contract's cheap fields, bounded."""
+    props = contract.load()["components"]["schemas"][CREATE]["properties"]
+    function_tool = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["type", "name", "parameters", "strict"],
+        "properties": {
+            "type": {"const": "function"},
+            "name": {"type": "string", "pattern": "^[a-z][a-z_]{0,11}$"},
+            "description": _string(24, nullable=True),
+            # the strict-mode compatible empty object schema (strict=true requires additionalProperties false)
+            "parameters": {"const": {"type": "object", "properties": {}, "required": [], "additionalProperties": False}},
+            "strict": {"type": ["boolean", "null"]},
+        },
+    }
+    message = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["role", "content"],
+        "properties": {
+            "type": {"const": "message"},
+            "role": {"enum": ["user", "system", "developer"]},
+            "content": _string(24),
+        },
+    }
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["model", "input", "max_output_tokens"],
+        "properties": {
+            "model": {"const": deployment},
+            "input": {"anyOf": [_string(24), {"type": "array", "minItems": 1, "maxItems": 2, "items": message}]},
+            "instructions": _string(24, nullable=True),
+            "max_output_tokens": {"type": "integer", "minimum": 16, "maximum": 48},
+            "temperature": copy.deepcopy(props["temperature"]),
+            "top_p": copy.deepcopy(props["top_p"]),
+            "truncation": copy.deepcopy(props["truncation"]),
+            "parallel_tool_calls": copy.deepcopy(props["parallel_tool_calls"]),
+            "tool_choice": {"$ref": "#/components/schemas/OpenAI.ToolChoiceOptions"},
+            "tools": {"type": "array", "maxItems": 1, "items": function_tool},
+            "text": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["format"],
+                "properties": {"format": {"type": "object", "additionalProperties": False, "required": ["type"],
+                                          "properties": {"type": {"const": "text"}}}},
+            },
+            "metadata": {
+                "type": "object",
+                "maxProperties": 2,
+                "propertyNames": {"pattern": "^[a-z]{1,8}$"},
+                "additionalProperties": {"type": "string", "maxLength": 16},
+            },
+            "user": {"type": "string", "pattern": "^[a-z0-9]{1,12}$"},
+            "store": {"const": False},  # nothing to clean up on a live target
+            "stream": {"const": stream},
+        },
+    }
+
+
+def _openapi(deployment: str, *, stream: bool) -> dict[str, Any]:
+    """A copy of the contract whose only operation is POST /responses with the reduced body."""
+    doc = copy.deepcopy(contract.load())
+    op = doc["paths"]["/responses"]["post"]
+    op["parameters"] = []  # api-version is the client's business, not generated
+    op["requestBody"] = {"required": True,
+                         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{BODY}"}}}}
+    op.pop("security", None)
+    doc["paths"] = {"/responses": {"post": op}}
+    doc["security"] = []
+    doc["components"].pop("securitySchemes", None)
+    doc["components"]["schemas"][BODY] = _body_schema(deployment, stream=stream)
+    return doc
+
+
+@lru_cache(maxsize=8)
+def _operation(deployment: str, stream: bool) -> Any:
+    schema = schemathesis.openapi.from_dict(_openapi(deployment, stream=stream))
+    schema.config.generation.update(codec="ascii", allow_x00=False, with_security_parameters=False,
+                                    allow_extra_parameters=False, no_shrink=True)
+    schema.config.max_stream_events = 100_000  # validate every SSE event, not only the first 20
+    return schema["/responses"]["POST"]
+
+
+def _canonical(body: Any) -> str:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=repr)
+
+
+@contextmanager
+def _without_local_constants() -> Iterator[None]:
+    """Hypothesis seeds generation with literals it scans from every *local* module in sys.modules (the
+    "constant pool"); which modules are loaded differs between a plain run, pytest and each xdist worker, so
+    the same seed drew different bodies. Give it an empty local pool while drawing (global constants stay)."""
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - a hypothesis without the constant pool
+        yield
+        return
+    original = getattr(providers, "_get_local_constants", None)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if original is None or cache is None or not hasattr(providers, "Constants"):
+        yield
+        return
+    empty = providers.Constants()
+    providers._get_local_constants = lambda: empty
+    cache.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.cache.clear()
+
+
+@lru_cache(maxsize=16)
+def generate(deployment: str, mode: str, count: int, *, stream: bool = False) -> tuple[Any, ...]:
+    """`count` schemathesis cases (distinct bodies, JSON-sendable, small), the same in every process."""
+    operation = _operation(deployment, stream)
+    strategy = operation.as_strategy(generation_mode=GenerationMode(mode))
+    drawn: list[Any] = []
+
+    @seed(SEED)
+    @settings(max_examples=count * 4, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck), report_multiple_bugs=False, print_blob=False)
+    @given(strategy)
+    def draw(case: Any) -> None:
+        drawn.append(case)
+
+    with _without_local_constants():
+        draw()
+    seen: set[str] = set()
+    out = []
+    for case in drawn:
+        body = case.body
+        try:
+            text = json.dumps(body, sort_keys=True)
+        except (TypeError, ValueError):  # bytes / NotSet bodies: not JSON, not what this test sends
+            continue
+        if len(text.encode()) > MAX_BODY_BYTES or text in seen:
+            continue
+        seen.add(text)
+        out.append(case)
+        if len(out) == count:
+            break
+    return tuple(out)
+
+
+def digest(cases: tuple[Any, ...]) -> str:
+    return hashlib.sha256("\n".join(_canonical(c.body) for c in cases).encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------------------------- the checks
+def short(body: Any, n: int = 160) -> str:
+    text = _canonical(body)
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def contract_errors(body: Any) -> list[str]:
+    """Errors of a generated body against the committed contract's create body (not the reduction)."""
+    return contract.validate(CREATE, body)
+
+
+def _failure_text(exc: BaseException) -> str:
+    """One line per schemathesis failure: its title and the first lines of its message."""
+    parts = getattr(exc, "exceptions", None) or [exc]
+    out = []
+    for part in parts:
+        title = getattr(part, "title", "") or type(part).__name__
+        message = getattr(part, "message", "") or str(part)
+        message = " ".join(message.split()).split(" Validated against")[0].split(" Expected: ")[0]
+        out.append(f"{title}: {message[:200]}")
+    return "; ".join(out)
+
+
+def schemathesis_failures(case: Any, response: httpx.Response, checks: list[Any]) -> list[str]:
+    """Run schemathesis' named checks on an already received response; '<check>: <failure>' per failure."""
+    out = []
+    for check in checks:
+        try:
+            case.validate_response(response, checks=[check])
+        except (AssertionError, FailureGroup) as exc:  # Failure is an AssertionError, FailureGroup is not
+            out.append(f"{CHECK_NAMES.get(check, getattr(check, '__name__', 'check'))}: {_failure_text(exc)}")
+    return out
+
+
+def send(client: Any, body: Any) -> httpx.Response:
+    """POST the body raw; a 5xx is sent once more (a live service can fail transiently), 429 is retried."""
+    resp = client.http_request("POST", "responses", json=body, retry=False)
+    if resp.status_code == 429:
+        resp = client.http_request("POST", "responses", json=body, retry=True)
+    elif resp.status_code >= 500:
+        again = client.http_request("POST", "responses", json=body, retry=False)
+        if again.status_code < 500:
+            return again
+    return resp
+
+
+def judge(case: Any, resp: httpx.Response, *, negative: bool) -> list[str]:
+    """The property for one answered case: named-check failures, empty when it holds."""
+    checks = [not_a_server_error, response_schema_conformance]
+    invalid = contract_errors(case.body) if negative else []
+    if invalid:
+        checks.append(negative_data_rejection)
+    problems = schemathesis_failures(case, resp, checks)
+    status = resp.status_code
+    try:
+        payload = resp.json()
+    except ValueError:
+        payload = None
+    if 200 <= status < 300:
+        found = check_response(payload)
+        if found:
+            problems.append("check_response: " + render(found))
+        if invalid:
+            problems.append(f"contract_invalid_accepted: HTTP {status} for a body the contract rejects "
+                            f"({invalid[0]})")
+    elif 400 <= status < 500:
+        found = check_error_envelope(status, payload)
+        if found:
+            problems.append("check_error_envelope: " + render(found))
+    elif status < 500:
+        problems.append(f"unexpected_status: HTTP {status} (expected a 2xx or a 4xx)")
+    return problems
+
+
+def run_property(client: Any, cases: tuple[Any, ...], *, negative: bool) -> tuple[Counter, list[str]]:
+    """Send every case; one failure line per case that breaks the property (the case's body, the checks)."""
+    statuses: Counter = Counter()
+    failures = []
+    for n, case in enumerate(cases):
+        resp = send(client, case.body)
+        statuses[str(resp.status_code)] += 1
+        problems = judge(case, resp, negative=negative)
+        if problems:
+            failures.append(f"case {n}: HTTP {resp.status_code} for body {short(case.body)}\n    - "
+                            + "\n    - ".join(p[:300] for p in problems))
+    return statuses, failures
+
+
+def verdict_message(kind: str, cases: tuple[Any, ...], statuses: Counter, failures: list[str]) -> str:
+    head = f"{len(failures)} of {len(cases)} generated {kind} bodies break the property (statuses {dict(statuses)}):"
+    tail = [f"... and {len(failures) - 6} more case(s)"] if len(failures) > 6 else []
+    return "\n".join([head, *failures[:6], *tail])
+
+
+# ---------------------------------------------------------------------------------------------- the tests
+POSITIVE = 24
+NEGATIVE = 30
+SDK_SAMPLE = 4
+
+
+@pytest.mark.behaviour("chaining.create.basic", "chaining.response.object_shape", "chaining.response.usage_totals",
+                       "chaining.response.error_null_on_success")
+def test_property_valid_bodies_conform(client, target, observe):
+    """'Use the Azure OpenAI Responses API to generate stateful, multi-turn responses.'
+    '"model": "gpt-4o-2024-08-06", "object": "response", "output": ['
+    Generated valid create bodies: a 2xx whose body conforms to the contract, or a 4xx in the error
+    envelope; never a 5xx."""
+    cases = generate(target.deployment, "positive", POSITIVE)
+    assert len(cases) >= POSITIVE // 2, f"the generator drew only {len(cases)} valid bodies"
+    observe("contract.property.positive.digest", digest(cases))
+
+    statuses, failures = run_property(client, cases, negative=False)
+    observe("contract.property.positive.statuses", dict(statuses))
+    assert not failures, verdict_message("valid", cases, statuses, failures)
+    ok = sum(v for k, v in statuses.items() if k.startswith("2"))
+    assert ok, f"no generated valid body was accepted (statuses {dict(statuses)})"
+
+    # the SDK channel: the first few valid bodies through openai.responses.create (typed Response)
+    sdk_fail = []
+    for n, case in enumerate(cases[:SDK_SAMPLE]):
+        try:
+            typed = client.create(case.body, retry=False)
+        except openai.APIStatusError as exc:
+            if exc.status_code >= 500:
+                sdk_fail.append(f"case {n} body={short(case.body)} -> SDK got HTTP {exc.status_code}")
+            continue
+        if typed.object != "response" or not typed.id or typed.status not in ("completed", "incomplete"):
+            sdk_fail.append(f"case {n} body={short(case.body)} -> SDK Response object={typed.object!r} "
+                            f"id={typed.id!r} status={typed.status!r}")
+    assert not sdk_fail, "\n".join(sdk_fail)
+
+
+@pytest.mark.behaviour("errors.tool_schema.status_400_500", "chaining.create.basic")
+def test_property_invalid_bodies_rejected(client, target, observe):
+    """'Tool call schema errors still show up as 400/500.'
+    Generated invalid create bodies (schemathesis negative mode): a 4xx in the error envelope, never a 5xx;
+    a body the contract rejects is never accepted."""
+    cases = generate(target.deployment, "negative", NEGATIVE)
+    assert len(cases) >= NEGATIVE // 2, f"the generator drew only {len(cases)} invalid bodies"
+    invalid = sum(1 for c in cases if contract_errors(c.body))
+    observe("contract.property.negative.digest", digest(cases))
+    observe("contract.property.negative.contract_invalid", invalid)
+
+    statuses, failures = run_property(client, cases, negative=True)
+    observe("contract.property.negative.statuses", dict(statuses))
+    assert not failures, verdict_message("invalid", cases, statuses, failures)
