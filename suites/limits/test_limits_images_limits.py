@@ -1,0 +1,78 @@
+"""The per-request image limits: 100 images, each under 50 MB, all together under 50 MB.
+
+These probes are big (100+ images, ~50 MB bodies) and marked expensive: a live run sends them only with
+--allow-expensive. Size probes are padded PNGs (`sized_png`: a valid 8x8 image plus an ancillary chunk, so
+the pixels - and the tokens - stay tiny while the bytes reach the limit). "MB" is not defined by the docs;
+each probe is on the same side of the limit under both readings (10^6 and 2^20 bytes). The recorder stores
+the big base64 strings as digests, so the cassettes stay small. Only the raw channel carries the ~50 MB
+bodies (the SDK channel is checked on the 101-image probe) to keep the number of huge payloads small.
+"""
+
+from __future__ import annotations
+
+import pytest
+from _limits_helpers import (
+    MB,
+    MiB,
+    assert_accepted,
+    assert_rejected,
+    image_part,
+    media_body,
+    require_vision,
+    sdk_rejected,
+)
+
+from respcheck.payloads import png, sized_png
+
+
+def _images(n: int) -> list[dict]:
+    return [image_part(png(seed=i), "image/png", detail="low") for i in range(n)]
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("limits.images.max_count_100")
+def test_100_images_are_accepted_and_101_rejected(client, target, observe):
+    """'In a single request, you can include up to 100 images.'"""
+    require_vision(target)
+    hundred = media_body(client, *_images(100), text="How many images are there? Answer with a number.")
+    ok = client.http_post("responses", hundred, retry=False)
+    observe("limits.images.max_count.100_images", ok.status_code)
+    assert_accepted(ok, "100 images (8x8 PNG, detail low) in one request (HTTP)")
+
+    over = media_body(client, *_images(101), text="How many images are there? Answer with a number.")
+    raw = client.http_post("responses", over, retry=False)
+    observe("limits.images.max_count.101_images", raw.status_code)
+    assert_rejected(raw, "101 images in one request (HTTP)")
+    sdk_rejected(client, over, "101 images in one request (SDK)")
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("limits.images.max_file_size_50mb")
+def test_single_image_over_50mb_is_rejected(client, target, observe):
+    """'Each individual image file must be under 50 MB'"""
+    require_vision(target)
+    size = 50 * MiB + 1  # over 50 MB whether MB means 10^6 or 2^20 bytes
+    body = media_body(client, image_part(sized_png(size), "image/png", detail="low"))
+    raw = client.http_post("responses", body, retry=False)
+    observe("limits.images.single_image_over_50mb", raw.status_code)
+    assert_rejected(raw, f"one valid PNG of {size} bytes (HTTP)")
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("limits.images.max_total_size_50mb")
+def test_images_under_50mb_together_are_accepted_over_rejected(client, target, observe):
+    """'... and the combined size of all images in the request must also be under 50 MB.'"""
+    require_vision(target)
+    # two images of 24 MB each: 48 MB together, under 50 MB in both readings; each far under 50 MB
+    under = media_body(client, image_part(sized_png(24 * MB, seed=1), "image/png"),
+                       image_part(sized_png(24 * MB, seed=2), "image/png"))
+    ok = client.http_post("responses", under, retry=False)
+    observe("limits.images.total_48mb", ok.status_code)
+    assert_accepted(ok, f"two PNGs of {24 * MB} bytes (48 MB together) (HTTP)")
+
+    # two images of 26 MiB each: 52 MiB together, over 50 MB in both readings; each under 50 MB
+    over = media_body(client, image_part(sized_png(26 * MiB, seed=1), "image/png"),
+                      image_part(sized_png(26 * MiB, seed=2), "image/png"))
+    raw = client.http_post("responses", over, retry=False)
+    observe("limits.images.total_52mib", raw.status_code)
+    assert_rejected(raw, f"two PNGs of {26 * MiB} bytes each ({52 * MiB} bytes together) (HTTP)")
