@@ -19,6 +19,8 @@ class Deployment:
     vision: bool
     reasoning: bool
     tools: bool = True
+    fine_tuned: bool = False
+    """A fine-tuned model: listed by GET /models, refused by /responses ("Not currently supported: Fine-tuned models")."""
 
     @property
     def takes_images(self) -> bool:
@@ -39,15 +41,18 @@ class Deployment:
         }
 
     def to_model_object(self, created: int) -> dict:
-        return {
+        obj = {
             "id": self.name,
             "object": "model",
             "created": created,
-            "owned_by": "system",
+            "owned_by": "user" if self.fine_tuned else "system",
             "model": self.model,
             "version": self.version,
             "capabilities": self.capabilities,
         }
+        if self.fine_tuned:
+            obj["fine_tuned"] = True
+        return obj
 
 
 DEPLOYMENTS: dict[str, Deployment] = {
@@ -57,6 +62,7 @@ DEPLOYMENTS: dict[str, Deployment] = {
         Deployment("gpt-4.1-mini", "gpt-4.1-mini", "2025-04-14", vision=True, reasoning=False),
         Deployment("o4-mini", "o4-mini", "2025-04-16", vision=True, reasoning=True),
         Deployment("o3-mini", "o3-mini", "2025-01-31", vision=False, reasoning=True),
+        Deployment("gpt-4.1-mini-ft", "gpt-4.1-mini-2025-04-14.ft-respcheck", "2025-04-14", vision=False, reasoning=False, fine_tuned=True),
     )
 }
 DEFAULT_DEPLOYMENT = "gpt-4.1"
@@ -76,6 +82,13 @@ def resolve(name: object) -> Deployment:
             400,
             f"The model '{name}' does not exist or you do not have access to it.",
             code="model_not_found",
+            param="model",
+        )
+    if dep.fine_tuned:
+        raise ApiError(
+            400,
+            f"The deployment '{name}' runs a fine-tuned model; fine-tuned models are not supported by the Responses API.",
+            code="unsupported_model",
             param="model",
         )
     return dep
