@@ -193,8 +193,9 @@ class Harness:
         if mode == "replay":
             return replay_target(self.profile, self.cassette_root().parent)
         if mode == "reference":
-            return Target("reference", "reference", "http://127.0.0.1/openai/v1/", self.opt("rc_deployment") or "gpt-4.1",
-                          profile=self.profile, region="local", auth="key")
+            name, region = _reference_identity(self)
+            return Target(name, "reference", "http://127.0.0.1/openai/v1/", self.opt("rc_deployment") or "gpt-4.1",
+                          profile=self.profile, region=region, auth="key")
         base = normalise_base_url(self.opt("rc_endpoint") or "")
         return Target(base.split("//")[1].split(".")[0], "live", base, self.opt("rc_deployment") or "",
                       profile=self.profile, region=self.opt("rc_region"), auth="entra" if self.opt("rc_entra") else "key",
@@ -202,6 +203,12 @@ class Harness:
 
 
 HARNESS = pytest.StashKey[Harness]()
+
+
+def _reference_identity(h: Harness) -> tuple[str, str]:
+    """Name and region of a reference target: a targets file names its "regions" through --profile/--region."""
+    name = h.profile if h.profile != DEFAULT_PROFILE else "reference"
+    return name, h.opt("rc_region") or "local"
 
 
 def _make_run_id(mode: str, profile: str) -> str:
@@ -516,6 +523,7 @@ def target(respcheck_harness: Harness, request: pytest.FixtureRequest) -> Target
             server = request.getfixturevalue("reference_server")
             t = reference_target(server.base_url, server.api_key, profile=h.profile,
                                  deployment=h.opt("rc_deployment") or "gpt-4.1")
+            t.name, t.region = _reference_identity(h)
             t.capabilities = _reference_capabilities(t.deployment)
         else:
             t = live_target(h.opt("rc_endpoint"), h.opt("rc_deployment"), region=h.opt("rc_region"),

@@ -53,6 +53,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("-n", dest="workers", default=None, help="pytest-xdist workers (a number or 'auto')")
     p.add_argument("-k", dest="keyword", default=None, help="only tests matching this pytest -k expression")
     p.add_argument("--suites", type=Path, default=None, help="suite folder (default: the shipped suites/)")
+    p.add_argument("--targets", metavar="FILE", help="YAML file of targets (regions, deployments, reference servers): "
+                   "one run and one report each, then the matrix")
+    p.add_argument("--parallel", type=int, default=2, metavar="N", help="with --targets: targets run at once (default 2)")
     p.set_defaults(func=run)
 
 
@@ -155,6 +158,14 @@ def run(args: argparse.Namespace) -> int:
 
     from respcheck.plugin import _make_run_id
 
+    if getattr(args, "targets", None):
+        if args.endpoint or args.target or args.record or args.reference_fault or args.profile:
+            raise UserError("--targets takes the targets from the file; drop --endpoint/--target/--profile/--record/--reference-fault")
+        if args.parallel < 1:
+            raise UserError("--parallel must be at least 1")
+        from respcheck.runner.targets import run_targets
+
+        return run_targets(args)
     mode = validate(args)
     run_id = _make_run_id(mode, args.profile or DEFAULT_PROFILE)
     code = int(pytest.main(pytest_args(args, mode, run_id)))

@@ -1,0 +1,185 @@
+"""`respcheck run --targets targets.yaml`: many regions/deployments at once, one report each plus the matrix.
+
+The file (YAML)::
+
+    targets:
+      - name: eastus2-gpt41                 # names the run and its report
+        endpoint: https://RES.openai.azure.com/openai/v1/
+        region: eastus2
+        deployment: gpt-4.1
+        auth: key                           # key (default) or entra
+        key_env: AZURE_OPENAI_API_KEY_EUS2  # where the key is (default AZURE_OPENAI_API_KEY)
+        roles: {reasoning: o4-mini}         # optional further deployments (--deployment-role)
+      - name: local
+        reference: true                     # the local reference server instead of an endpoint
+        faults: [stream.sequence_gap]       # optional, reference only
+        region: local
+
+Each target is its own pytest run (a subprocess, so its key is only in its own environment) and may use
+pytest-xdist workers itself (``-n``); ``--parallel`` targets run at once. Keys never appear in the file: it
+names the environment variable that holds each one. After the runs, `respcheck.report.matrix` puts them side
+by side in ``reports/<matrix-id>/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from respcheck import paths
+from respcheck.errors import UserError
+from respcheck.target import KEY_ENV, ROLES, normalise_base_url
+
+FIELDS = {"name", "endpoint", "region", "deployment", "auth", "key_env", "roles", "reference", "faults"}
+
+
+@dataclass
+class TargetSpec:
+    name: str
+    reference: bool = False
+    endpoint: str | None = None
+    region: str | None = None
+    deployment: str | None = None
+    auth: str = "key"
+    key_env: str = KEY_ENV
+    roles: dict[str, str] = field(default_factory=dict)
+    faults: list[str] = field(default_factory=list)
+
+
+def load_targets(path: Path) -> list[TargetSpec]:
+    """Parse and check the file; every problem is one `UserError` naming the target and the field."""
+    if not path.is_file():
+        raise UserError(f"targets file not found: {path}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise UserError(f"{path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    items = data.get("targets") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not items:
+        raise UserError(f"{path}: expected a 'targets:' list with at least one target")
+    specs: list[TargetSpec] = []
+    for i, item in enumerate(items):
+        where = f"{path}: target #{i + 1}"
+        if not isinstance(item, dict):
+            raise UserError(f"{where} is not a mapping")
+        unknown = sorted(set(item) - FIELDS)
+        if unknown:
+            raise UserError(f"{where}: unknown field(s) {', '.join(unknown)}", hint=f"fields: {', '.join(sorted(FIELDS))}")
+        name = str(item.get("name") or "")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+            raise UserError(f"{where}: 'name' is required (letters, digits, . _ -)")
+        where = f"{path}: target {name!r}"
+        spec = TargetSpec(name=name, reference=bool(item.get("reference")), region=item.get("region"),
+                          deployment=item.get("deployment"), auth=str(item.get("auth") or "key"),
+                          key_env=str(item.get("key_env") or KEY_ENV),
+                          roles={str(k): str(v) for k, v in (item.get("roles") or {}).items()},
+                          faults=[str(f) for f in item.get("faults") or []])
+        if spec.auth not in ("key", "entra"):
+            raise UserError(f"{where}: auth must be 'key' or 'entra', got {spec.auth!r}")
+        bad_roles = sorted(set(spec.roles) - set(ROLES))
+        if bad_roles:
+            raise UserError(f"{where}: unknown role(s) {', '.join(bad_roles)}", hint=f"roles: {', '.join(ROLES)}")
+        if spec.reference:
+            if item.get("endpoint"):
+                raise UserError(f"{where}: give either 'reference: true' or an 'endpoint', not both")
+            if spec.faults:
+                from respcheck.server.faults import parse_faults
+
+                parse_faults(spec.faults)
+        else:
+            if spec.faults:
+                raise UserError(f"{where}: 'faults' only applies to reference targets")
+            if not item.get("endpoint") or not spec.deployment:
+                raise UserError(f"{where}: 'endpoint' and 'deployment' are required (or 'reference: true')")
+            spec.endpoint = normalise_base_url(str(item["endpoint"]))
+            if spec.auth == "key" and not os.environ.get(spec.key_env):
+                raise UserError(f"{where}: the key variable {spec.key_env} is not set")
+        specs.append(spec)
+    names = [s.name for s in specs]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise UserError(f"{path}: target names must be unique ({', '.join(dupes)})")
+    return specs
+
+
+def pytest_argv(spec: TargetSpec, args: argparse.Namespace, run_id: str) -> list[str]:
+    suites = args.suites or paths.suites_dir()
+    argv = [sys.executable, "-m", "pytest", str(suites), "-q", "-p", "no:cacheprovider", "--run-id", run_id,
+            f"--rootdir={paths.project_root()}", "--report-dir", str(args.report_dir or paths.reports_dir())]
+    if spec.reference:
+        argv += ["--target", "reference", "--profile", spec.name]
+        for fault in spec.faults:
+            argv += ["--reference-fault", fault]
+    else:
+        argv += ["--target", "live", "--endpoint", str(spec.endpoint), "--deployment", str(spec.deployment),
+                 "--profile", spec.name]
+        if spec.auth == "entra":
+            argv.append("--entra")
+        for role, name in spec.roles.items():
+            argv += ["--deployment-role", f"{role}={name}"]
+    if spec.region:
+        argv += ["--region", str(spec.region)]
+    for flag, value in (("--max-requests", args.max_requests), ("--max-tokens", args.max_tokens),
+                        ("--max-cost", getattr(args, "max_cost", None)), ("-k", args.keyword)):
+        if value is not None:
+            argv += [flag, str(value)]
+    if args.allow_expensive:
+        argv.append("--allow-expensive")
+    if args.workers:
+        argv += ["-n", str(args.workers)]
+    return argv
+
+
+def _env(spec: TargetSpec) -> dict[str, str]:
+    env = dict(os.environ)
+    if not spec.reference and spec.auth == "key":
+        env[KEY_ENV] = env[spec.key_env]  # the run reads AZURE_OPENAI_API_KEY; only this target's key
+    return env
+
+
+def run_targets(args: argparse.Namespace) -> int:
+    """Run every target (``--parallel`` at a time), print one line each, write the matrix; 1 on any fail."""
+    from respcheck.plugin import _make_run_id
+    from respcheck.report.load import load_report
+    from respcheck.report.matrix import matrix
+    from respcheck.report.write import write_matrix
+
+    specs = load_targets(Path(args.targets))
+    reports = Path(args.report_dir or paths.reports_dir())
+    run_ids = {s.name: _make_run_id("reference" if s.reference else "live", s.name) for s in specs}
+
+    def one(spec: TargetSpec) -> tuple[TargetSpec, int, str]:
+        proc = subprocess.run(pytest_argv(spec, args, run_ids[spec.name]), env=_env(spec), capture_output=True,
+                              text=True, cwd=paths.project_root())
+        tail = (proc.stdout.strip().splitlines() or [""])[-1]
+        return spec, proc.returncode, tail
+
+    parallel = max(1, int(args.parallel or 1))
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        outcomes = list(pool.map(one, specs))
+    done: list[Any] = []
+    failed = False
+    for spec, code, tail in outcomes:
+        run_dir = reports / run_ids[spec.name]
+        ok = (run_dir / "report.json").is_file()
+        print(f"{spec.name:24} exit {code}  {run_dir if ok else '(no report)'}  {tail}")
+        failed |= code != 0
+        if ok:
+            done.append(load_report(run_dir))
+    if not done:
+        raise UserError("no target produced a report", hint="check the lines above")
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    outdir = reports / f"matrix-{stamp}"
+    for fmt, path in write_matrix(matrix(done), outdir, ("md", "html", "json")).items():
+        print(f"matrix {fmt:5} {path}")
+    return 1 if failed else 0

@@ -1,0 +1,67 @@
+"""`respcheck run --targets FILE`: several targets (here three reference "regions", one with faults) → one
+report each and the matrix; a bad targets file is one line and exit 2."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from respcheck import paths
+from respcheck.cli import main
+
+THREE_REGIONS = """
+targets:
+  - {name: ref-eastus2, reference: true, region: eastus2}
+  - {name: ref-westus3, reference: true, region: westus3}
+  - {name: ref-faulty, reference: true, region: swedencentral, faults: [chaining.forgets_context]}
+"""
+
+
+def test_three_reference_regions_give_three_reports_and_a_matrix(tmp_path, capsys):
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(THREE_REGIONS, encoding="utf-8")
+    suite = paths.suites_dir() / "contract" / "test_create.py"
+    code = main(["run", "--targets", str(targets), "--suites", str(suite), "--report-dir", str(tmp_path / "r"),
+                 "--parallel", "3"])
+    out = capsys.readouterr().out
+    assert code == 1, out  # the faulted "region" fails
+    runs = sorted(p for p in (tmp_path / "r").iterdir() if (p / "report.json").is_file())
+    assert len(runs) == 3, out
+    matrix_dir = next(p for p in (tmp_path / "r").iterdir() if p.name.startswith("matrix-"))
+    m = json.loads((matrix_dir / "matrix.json").read_text())
+    labels = [c["label"] for c in m["columns"]]
+    assert labels == ["ref-eastus2 / eastus2", "ref-westus3 / westus3", "ref-faulty / swedencentral"], labels
+    row = next(r for r in m["rows"] if r["id"] == "chaining.previous_response_id.carries_context")
+    assert row["cells"] == ["pass", "pass", "fail"], row
+    assert (matrix_dir / "matrix.html").is_file() and "ref-faulty" in (matrix_dir / "matrix.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("targets: []", "expected a 'targets:' list"),
+        ("targets: [{name: a, reference: true, colour: red}]", "unknown field(s) colour"),
+        ("targets: [{name: a, endpoint: 'https://x.openai.azure.com/'}]", "'endpoint' and 'deployment' are required"),
+        ("targets: [{name: a, endpoint: 'https://x.openai.azure.com/', deployment: d, key_env: NO_SUCH_VAR_X}]",
+         "the key variable NO_SUCH_VAR_X is not set"),
+        ("targets: [{name: a, reference: true, faults: [nope]}]", "unknown fault"),
+        ("targets: [{name: a, reference: true}, {name: a, reference: true}]", "must be unique"),
+        ("targets: [{name: a, reference: true, roles: {wizard: x}}]", "unknown role(s) wizard"),
+        ("targets: {", "not valid YAML"),
+    ],
+)
+def test_bad_targets_file_is_one_line_exit_2(tmp_path, capsys, text, expected):
+    path = tmp_path / "t.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    assert main(["run", "--targets", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err, err
+
+
+def test_targets_excludes_single_target_options(tmp_path, capsys):
+    path = tmp_path / "t.yaml"
+    path.write_text(THREE_REGIONS, encoding="utf-8")
+    assert main(["run", "--targets", str(path), "--target", "reference"]) == 2
+    assert "--targets takes the targets from the file" in capsys.readouterr().err
