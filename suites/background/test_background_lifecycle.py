@@ -85,7 +85,6 @@ def test_background_poll_moves_from_queued_to_terminal(client, target, observe):
     problems = lifecycle_findings(polled.statuses)
     assert not problems, f"status sequence {compress(polled.statuses)}: " + "; ".join(problems)
     assert polled.last in TERMINAL, f"polling ended on status {polled.last!r}, not a terminal one"
-    assert "in_progress" in polled.statuses or polled.last in TERMINAL
     final = polled.final or {}
     findings = check_response(final)
     assert not findings, render(findings)
@@ -205,6 +204,8 @@ def test_background_time_to_first_event_measured(client, target, observe):
     terminal event."""
     sync_body = client.body(PROMPT, max_output_tokens=32)
     bg = bg_body(client, PROMPT)
+    # warm the SDK's connection first, so neither measured stream pays the connection set-up
+    client.sdk_call("GET /models (sdk, warm-up)", lambda: client.sdk.models.list())
     sync_s, sync_events = _first_event_latency(client, sync_body)
     bg_s, bg_events = _first_event_latency(client, bg)
     for name, events in (("synchronous", sync_events), ("background", bg_events)):
