@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tools_helpers import items, parse_arguments, typed_items
+from tools_helpers import assert_error_envelope, items, parse_arguments, typed_items
 
 from respcheck import contract
 from respcheck.findings import render
@@ -130,3 +130,43 @@ def test_function_output_as_manual_input(client):
     assert second.status == "completed", f"turn 2 status {second.status!r}"
     assert not typed_items(second, "function_call"), "turn 2 called the function again instead of using its output"
     assert "21" in second.output_text, f"turn 2 should use the tool output (21 degrees), saw {second.output_text[:200]!r}"
+
+
+@pytest.mark.behaviour("tools.function_calling.output_roundtrip")
+def test_function_output_streamed_answer(client):
+    """'# To provide output to tools, add a response for each tool call to an array passed
+    # to the next response as `input`' - the answer that uses the output, streamed."""
+    first = client.http_post("responses", client.body(PROMPT, tools=[WEATHER], tool_choice=FORCED, max_output_tokens=100))
+    assert first.status_code == 200, f"turn 1: HTTP {first.status_code}: {first.text[:200]}"
+    calls = items(first.json(), "function_call")
+    assert calls, "turn 1: no function_call item"
+    _check_call(calls[0], "turn 1 (raw)")
+    out = [{"type": "function_call_output", "call_id": calls[0]["call_id"], "output": TOOL_OUTPUT}]
+    events = client.sdk_stream(client.body(out, previous_response_id=first.json()["id"], tools=[WEATHER], max_output_tokens=120))
+    assert events[-1].type == "response.completed", f"SDK stream ended with {events[-1].type!r}"
+    text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+    assert "21" in text, f"the streamed answer should use the tool output (21 degrees), saw {text[:200]!r}"
+
+
+@pytest.mark.behaviour("tools.function_calling.output_roundtrip")
+def test_function_output_for_unknown_call_rejected(client):
+    """'# To provide output to tools, add a response for each tool call to an array passed
+    # to the next response as `input`' - an output must answer a call: one for a call_id no call in context
+    carries is refused with 400, not silently accepted."""
+    first = client.create(client.body("Say OK.", max_output_tokens=16))
+    out = [{"type": "function_call_output", "call_id": "call_respcheck_unknown_1", "output": TOOL_OUTPUT}]
+    raw = client.http_post("responses", client.body(out, previous_response_id=first.id, tools=[WEATHER], max_output_tokens=50), retry=False)
+    assert raw.status_code == 400, f"an output for an unknown call_id: expected 400, saw HTTP {raw.status_code}: {raw.text[:200]}"
+    assert_error_envelope(raw)
+
+
+@pytest.mark.behaviour("tools.function_calling.supported")
+def test_tool_choice_none_answers_without_call(client):
+    """'The responses API supports function calling.' - with tool_choice "none" the declared function is not
+    called; the model answers in a message."""
+    typed = client.create(client.body("Reply with the single word OK. Do not call get_weather.", tools=[WEATHER],
+                                      tool_choice="none", max_output_tokens=16))
+    kinds = [o.type for o in typed.output]
+    assert "function_call" not in kinds, f"tool_choice none still produced a function_call: {kinds}"
+    assert typed.output_text.strip(), f"no answer text with tool_choice none: {kinds}"
+    assert typed.tool_choice == "none", f"tool_choice echoed as {typed.tool_choice!r}"

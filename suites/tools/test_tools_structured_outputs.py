@@ -12,7 +12,7 @@ import pytest
 from tools_helpers import output_text
 
 from respcheck.findings import render
-from respcheck.validators import check_response
+from respcheck.validators import check_response, check_stream
 
 SCHEMA = {
     "type": "object",
@@ -71,3 +71,15 @@ def test_sdk_parse_helper(client):
     person = parsed.output_parsed
     assert isinstance(person, Person), f"SDK output_parsed is {type(person).__name__}: {parsed.output_text[:200]!r}"
     assert "ada" in person.name.lower() and person.age == 36, f"expected Ada, 36; saw {person}"
+
+
+@pytest.mark.behaviour("tools.structured_outputs.supported")
+def test_json_schema_output_streamed(client):
+    """'Structured Outputs' - streamed, the output_text deltas add up to a JSON document matching the schema."""
+    wire = client.http_stream("responses", client.body(PROMPT, text=FORMAT, max_output_tokens=60))
+    status, _headers, text, events = wire
+    assert status == 200, f"HTTP {status}: {text[:200]}"
+    findings = wire.parsed().findings + check_stream(events)
+    assert not findings, render(findings)
+    streamed = "".join(e.get("delta", "") for e in events if e.get("type") == "response.output_text.delta")
+    _check_person(streamed, "stream")
