@@ -70,6 +70,13 @@ def test_mcp_require_approval_always_asks(client, target, mcp_server):
     assert not items(resp, "mcp_call"), f"require_approval always, yet the tool was called: {kinds(resp)}"
     _check_request_item(_one_request(resp, "HTTP"), "HTTP")
 
+    events = client.sdk_stream(req)  # streamed: the request item arrives in output_item.done, no call events
+    types = [e.type for e in events]
+    assert "response.mcp_call.completed" not in types, f"SDK stream: the tool was called without approval: {types}"
+    done = [e.item for e in events if e.type == "response.output_item.done" and e.item.type == "mcp_approval_request"]
+    assert done, f"SDK stream: no mcp_approval_request item: {types}"
+    _check_request_item(done[0].model_dump(), "SDK stream")
+
 
 @pytest.mark.behaviour("mcp.approval.response_item")
 def test_mcp_approval_response_approve_calls_tool(client, target, mcp_server):
@@ -108,9 +115,11 @@ def test_mcp_approval_response_deny_does_not_call(client, target, mcp_server):
     before = len(mcp_server.calls)
 
     deny = [{"type": "mcp_approval_response", "approve": False, "approval_request_id": request["id"]}]
-    raw = client.http_post("responses", body(client, deny, tool, previous_response_id=first["id"]))
-    resp = ok(raw)
+    follow_up = body(client, deny, tool, previous_response_id=first["id"])
+    resp = ok(client.http_post("responses", follow_up))
     assert not items(resp, "mcp_call"), f"denied, yet an mcp_call was made: {items(resp, 'mcp_call')}"
+    typed = client.create(follow_up)  # the same branch again, through the SDK
+    assert not [it for it in typed.output if it.type == "mcp_call"], "SDK: denied, yet an mcp_call was made"
     if mcp_server.observable:
         made = calls_since(mcp_server, before)
         assert not made, f"denied, yet the MCP server received {[(c.tool, c.args) for c in made]}"
