@@ -1,0 +1,184 @@
+"""Errors: rate-limit answers, malformed tool schemas, the api-version behaviour of the v1 path, and the
+unsupported-region answer.
+
+A 429 is provoked with the reference server's `x-respcheck-simulate: 429` request header; a live service
+ignores it and answers normally, and the test then ends not-applicable ("could not provoke a 429 on this
+target"), never pass and never fail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+from respcheck.findings import render
+from respcheck.validators import check_error_envelope, check_response
+from respcheck.verdicts import not_applicable
+
+SIMULATE_429 = {"x-respcheck-simulate": "429"}
+
+
+def _json(r: httpx.Response) -> Any:
+    try:
+        return r.json()
+    except ValueError:
+        return None
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value.strip())
+    except ValueError:
+        return None
+
+
+@pytest.mark.behaviour("errors.ratelimit.retry_after")
+def test_429_carries_retry_after(client, observe):
+    """'Retry-After: description: The minimum number of seconds to wait before retrying.'
+
+    A 429 answer carries a Retry-After header with a positive number of seconds, and the error envelope;
+    the SDK raises RateLimitError exposing the same header."""
+    body = client.body("Say hello in one word.", max_output_tokens=16)
+    r = client.http_post("responses", body, retry=False, headers=SIMULATE_429)
+    if r.status_code != 429:
+        not_applicable(f"could not provoke a 429 on this target (the request was answered HTTP {r.status_code})")
+    raw_value = r.headers.get("retry-after")
+    observe("errors.ratelimit.retry_after", raw_value)
+    assert raw_value is not None, (
+        "a 429 answer carries no Retry-After header (headers: " + ", ".join(sorted(r.headers.keys())) + ")")
+    seconds = _retry_after_seconds(raw_value)
+    assert seconds is not None and seconds > 0, f"Retry-After is {raw_value!r}, expected a positive number of seconds"
+    findings = check_error_envelope(r.status_code, _json(r))
+    assert not findings, render(findings)
+
+    try:
+        resp = client.sdk_call(
+            "POST /responses (sdk, 429 probe)",
+            lambda: client.sdk.responses.create(**body, extra_headers=SIMULATE_429),
+            retry=False,
+        )
+    except openai.RateLimitError as exc:
+        value = exc.response.headers.get("retry-after")
+        sdk_seconds = _retry_after_seconds(value)
+        assert sdk_seconds is not None and sdk_seconds > 0, f"SDK: RateLimitError response has Retry-After {value!r}"
+        assert isinstance(exc.body, dict) and str(exc.body.get("message") or "").strip(), (
+            f"SDK: RateLimitError carries no error message: {exc.body!r}")
+    else:  # a live service may serve the second request: the raw 429 above is the evidence
+        client.cleanup.add_response(getattr(resp, "id", None))
+
+
+MALFORMED_TOOLS: list[tuple[str, Any]] = [
+    ("function tool without a name", [{"type": "function", "parameters": {"type": "object", "properties": {}}}]),
+    ("tool without a type", [{"name": "get_weather", "parameters": {"type": "object", "properties": {}}}]),
+    ("tools is not an array", {"type": "function", "name": "get_weather"}),
+]
+
+
+@pytest.mark.behaviour("errors.tool_schema.status_400_500")
+def test_malformed_tool_schema_is_a_client_error(client, observe):
+    """'Tool call schema errors still show up as 400/500.'
+
+    A malformed tool definition is rejected before any model call with a client error (400) in the error
+    envelope - never a 5xx, which would tell the caller to retry a request that cannot succeed. The SDK
+    raises BadRequestError."""
+    statuses: dict[str, int] = {}
+    for what, tools in MALFORMED_TOOLS:
+        r = client.http_post("responses", client.body("What is the weather in Paris?", tools=tools), retry=False)
+        statuses[what] = r.status_code
+        body = _json(r)
+        assert r.status_code != 200, f"{what}: the request was served (HTTP 200) instead of rejected"
+        assert 400 <= r.status_code < 500, (
+            f"{what}: expected HTTP 400 for a malformed tool schema, saw {r.status_code}: {str(body)[:160]}")
+        findings = check_error_envelope(r.status_code, body)
+        assert not findings, f"{what}: " + render(findings)
+    observe("errors.tool_schema.statuses", statuses)
+
+    what, tools = MALFORMED_TOOLS[0]
+    try:
+        resp = client.sdk_call(
+            "POST /responses (sdk, malformed tool)",
+            lambda: client.sdk.responses.create(**client.body("What is the weather in Paris?"), tools=tools),
+            retry=False,
+        )
+    except openai.BadRequestError as exc:
+        assert isinstance(exc.body, dict) and str(exc.body.get("message") or "").strip(), (
+            f"SDK: BadRequestError carries no error message: {exc.body!r}")
+    except openai.APIStatusError as exc:
+        pytest.fail(f"SDK, {what}: expected BadRequestError (400), got {type(exc).__name__} (HTTP {exc.status_code})")
+    else:
+        client.cleanup.add_response(getattr(resp, "id", None))
+        pytest.fail(f"SDK, {what}: the request was served instead of rejected")
+
+
+@pytest.mark.behaviour("errors.api_version.v1_no_param")
+def test_v1_path_works_without_api_version(client, observe):
+    """'With the GA release, you no longer need to specify an api-version parameter.'
+
+    POST /openai/v1/responses with no api-version query is served (raw httpx and the plain OpenAI SDK,
+    which sends none)."""
+    r = client.http_post("responses", client.body("Say hello in one word.", max_output_tokens=16))
+    assert "api-version" not in r.request.url.params, "the probe must not send api-version"
+    observe("errors.api_version.none", r.status_code)
+    assert r.status_code == 200, f"/openai/v1/responses without api-version: expected HTTP 200, saw {r.status_code}: {r.text[:200]}"
+    findings = check_response(r.json())
+    assert not findings, render(findings)
+
+    typed = client.create(client.body("Say hi in one word.", max_output_tokens=16))
+    assert typed.status == "completed", f"SDK (no api-version): status {typed.status!r}"
+
+
+@pytest.mark.behaviour("errors.api_version.preview_required")
+def test_api_version_probe_on_the_v1_path(client, observe):
+    """'You must hit the api-version=preview endpoint and use an SDK release dated May 2025 or later. Older
+    clients will 404.'
+
+    Settles the conflict with 'you no longer need to specify an api-version parameter' by measurement: the
+    same request without api-version, with api-version=preview and with a dated preview version; the
+    statuses are recorded. The preview endpoint the answer points to must be served (api-version=preview on
+    the v1 path answers 200); whether omitting it 404s is what errors.api_version.v1_no_param checks."""
+    probes = [
+        ("none", None, "Say: one"),
+        ("preview", "preview", "Say: two"),
+        ("2025-04-01-preview", "2025-04-01-preview", "Say: three"),
+    ]
+    statuses: dict[str, int] = {}
+    for label, version, prompt in probes:
+        params = {"api-version": version} if version else None
+        r = client.http_post("responses", client.body(prompt, max_output_tokens=16), params=params, retry=False)
+        statuses[label] = r.status_code
+        if r.status_code >= 400:
+            findings = check_error_envelope(r.status_code, _json(r))
+            assert not findings, f"api-version={label}: " + render(findings)
+    observe("errors.api_version.statuses", statuses)
+    assert statuses["preview"] == 200, (
+        f"api-version=preview on /openai/v1/responses: expected HTTP 200, saw {statuses['preview']} (all: {statuses})")
+    assert all(v < 500 for v in statuses.values()), f"a server error for an api-version probe: {statuses}"
+
+
+@pytest.mark.behaviour("errors.region.operation_not_allowed")
+def test_unsupported_region_answers_operation_not_allowed(client, target, observe):
+    """'404 or 409 "OperationNotAllowed" – ensure you're in a Responses-enabled region and your resource
+    has the preview feature registered.'
+
+    Only a resource without the Responses API can show this answer: when the create is served, the target
+    is Responses-enabled and the behaviour cannot be provoked (not-applicable). Otherwise the answer must be
+    404/409 with code OperationNotAllowed in the error envelope."""
+    r = client.http_post("responses", client.body("Say hello in one word.", max_output_tokens=16), retry=False)
+    observe("errors.region.create_status", r.status_code)
+    if r.status_code == 200:
+        not_applicable(f"this resource ({target.region or 'unknown region'}) serves the Responses API, so the "
+                       "unsupported-region answer cannot be provoked here")
+    body = _json(r)
+    if r.status_code not in (404, 409):
+        from respcheck.verdicts import inconclusive
+
+        inconclusive(f"the create failed with HTTP {r.status_code}, neither served nor refused as unsupported")
+    findings = check_error_envelope(r.status_code, body)
+    assert not findings, render(findings)
+    code = (body.get("error") or {}).get("code") if isinstance(body, dict) else None
+    assert code == "OperationNotAllowed", f"HTTP {r.status_code} with error.code {code!r}, expected 'OperationNotAllowed'"
