@@ -15,6 +15,7 @@ from tools_helpers import assert_error_envelope, items, parse_arguments, typed_i
 from respcheck import contract
 from respcheck.findings import render
 from respcheck.validators import check_response, check_stream
+from respcheck.verdicts import inconclusive
 
 WEATHER = {
     "type": "function",
@@ -170,3 +171,26 @@ def test_tool_choice_none_answers_without_call(client):
     assert "function_call" not in kinds, f"tool_choice none still produced a function_call: {kinds}"
     assert typed.output_text.strip(), f"no answer text with tool_choice none: {kinds}"
     assert typed.tool_choice == "none", f"tool_choice echoed as {typed.tool_choice!r}"
+
+
+@pytest.mark.behaviour("tools.function_calling.supported", "tools.function_calling.output_roundtrip")
+def test_function_round_trip_on_reasoning_deployment(client, target):
+    """'The responses API supports function calling.' - also on a reasoning deployment, where the
+    function_call follows a reasoning item and the chained output still lets the model finish."""
+    model = target.deployment_for("reasoning")
+    common = {"model": model, "tools": [WEATHER], "reasoning": {"effort": "low"}, "max_output_tokens": 200}
+    first = client.http_post("responses", {**common, "input": PROMPT, "tool_choice": FORCED})
+    assert first.status_code == 200, f"turn 1: HTTP {first.status_code}: {first.text[:200]}"
+    data = first.json()
+    if data.get("status") == "incomplete":
+        inconclusive(f"turn 1 ran out of max_output_tokens on reasoning: {data.get('incomplete_details')}")
+    findings = check_response(data)
+    assert not findings, render(findings)
+    calls = items(data, "function_call")
+    assert calls, f"turn 1: no function_call item; output types {[o.get('type') for o in data['output']]}"
+    _check_call(calls[0], "reasoning turn 1")
+    out = [{"type": "function_call_output", "call_id": calls[0]["call_id"], "output": TOOL_OUTPUT}]
+    second = client.create({**common, "input": out, "previous_response_id": data["id"]})
+    if second.status == "incomplete":
+        inconclusive(f"turn 2 ran out of max_output_tokens on reasoning: {second.incomplete_details}")
+    assert "21" in second.output_text, f"turn 2 should use the tool output (21 degrees), saw {second.output_text[:200]!r}"
