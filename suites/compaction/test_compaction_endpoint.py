@@ -9,6 +9,7 @@ import pytest
 from _compaction_helpers import (
     NAME,
     as_input,
+    assistant,
     compaction_items,
     item_type,
     long_conversation,
@@ -19,6 +20,7 @@ from _compaction_helpers import (
 
 from respcheck.findings import render
 from respcheck.validators import check_compaction, check_response
+from respcheck.verdicts import inconclusive
 
 
 def _compact_raw(client, items):
@@ -131,3 +133,58 @@ def test_continuing_from_compaction_costs_fewer_input_tokens(client, observe):
     assert compacted.usage.input_tokens < full.usage.input_tokens, (
         f"continuing from the compacted output cost {compacted.usage.input_tokens} input tokens, the full "
         f"history {full.usage.input_tokens}: not fewer")
+
+
+def _function_call_history() -> list[dict]:
+    return [
+        user("What is the weather in Paris? Use the get_weather tool."),
+        {"type": "function_call", "call_id": "call_weather_1", "name": "get_weather",
+         "arguments": '{"city": "Paris"}'},
+        {"type": "function_call_output", "call_id": "call_weather_1", "output": '{"temp_c": 21, "sky": "clear"}'},
+        assistant("It is 21 degrees and clear in Paris."),
+    ]
+
+
+@pytest.mark.behaviour("compaction.endpoint.compact")
+def test_compact_accepts_function_call_items(client, observe):
+    """'You can compact all items returned from previous requests like reasoning, message, function call, etc.'
+
+    A history with a function_call and its function_call_output between the messages is compacted (raw
+    `check_compaction`, SDK typed): 200, object response.compaction, a compaction item in the output."""
+    history = _function_call_history()
+    data = _compact_raw(client, history)
+    findings = check_compaction(data)
+    assert not findings, render(findings)
+    observe("compaction.endpoint.function_call_output_types", [item_type(i) for i in data["output"]])
+
+    typed = _compact_sdk(client, history)
+    assert typed.object == "response.compaction", f"SDK: object {typed.object!r}"
+    assert compaction_items(typed.output), f"SDK: output types {[item_type(i) for i in typed.output]}"
+
+
+@pytest.mark.behaviour("compaction.endpoint.compact", "compaction.endpoint.output_as_input")
+def test_compact_accepts_reasoning_items_from_a_previous_response(client, target, observe):
+    """'You can compact all items returned from previous requests like reasoning, message, function call, etc.'
+
+    On the target's reasoning deployment: a response's output (its reasoning item and message, with
+    reasoning.encrypted_content included) is compacted together with the user turn (raw), the result holds a
+    compaction item, and the next turn from the compacted output still knows the name (SDK)."""
+    model = target.deployment_for("reasoning")
+    first = client.create(client.body([user(f"My name is {NAME}. Reply with OK.")], model=model,
+                                      include=["reasoning.encrypted_content"], reasoning={"effort": "low"},
+                                      max_output_tokens=200))
+    kinds = [item_type(i) for i in first.output]
+    observe("compaction.endpoint.reasoning_turn_types", kinds)
+    history = [user(f"My name is {NAME}. Reply with OK."), *as_input(first.output)]
+    raw = client.http_post("responses/compact", {"model": model, "input": history})
+    assert raw.status_code == 200, f"compacting {kinds} items: HTTP {raw.status_code}: {raw.text[:200]}"
+    data = raw.json()
+    findings = check_compaction(data)
+    assert not findings, render(findings)
+
+    nxt = client.create(client.body([*data["output"], user("What is my name? Answer with the name only.")],
+                                    model=model, reasoning={"effort": "low"}, max_output_tokens=200))
+    assert nxt.status in ("completed", "incomplete"), f"turn after compaction ended {nxt.status!r}"
+    if nxt.status == "incomplete" and not nxt.output_text.strip():
+        inconclusive("the reasoning model spent max_output_tokens=200 before answering")
+    assert NAME.lower() in nxt.output_text.lower(), f"context lost after compacting reasoning items: {nxt.output_text[:120]!r}"
