@@ -34,6 +34,21 @@ def test_create_with_string_input_completes(client):
     assert raw_output_text(raw).strip(), f"HTTP: no output_text in output {raw.get('output')!r:.300}"
 
 
+@pytest.mark.behaviour("chaining.create.basic")
+def test_create_with_message_array_input_completes(client):
+    """'Use the Azure OpenAI Responses API to generate stateful, multi-turn responses.' (the input may also
+    be a list of role/content messages, as in the how-to's `input=[{"role": "user", "content": ...}]`.)"""
+    body = client.body(
+        [{"role": "user", "content": [{"type": "input_text", "text": "Say: parts"}]}],
+        max_output_tokens=32,
+    )
+    raw = ok_json(client.http_post("responses", body), "POST /responses (message array)")
+    assert raw.get("status") == "completed", f"HTTP: status {raw.get('status')!r}"
+    assert raw_output_text(raw).strip(), "HTTP: empty output text"
+    typed = client.create(client.body([{"role": "user", "content": "Say: plain"}], max_output_tokens=32))
+    assert typed.status == "completed" and typed.output_text.strip(), f"SDK: status {typed.status!r}, text {typed.output_text!r}"
+
+
 @pytest.mark.behaviour("chaining.response.object_shape")
 def test_response_object_shape(client, observe):
     """'"model": "gpt-4o-2024-08-06", "object": "response", "output": [' - the documented example response

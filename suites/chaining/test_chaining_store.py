@@ -69,6 +69,18 @@ def test_delete_removes_response(client):
     assert deleted.get("id") == b["id"], f"DELETE answered id {deleted.get('id')!r}, expected {b['id']!r}"
     gone = client.http_get(f"responses/{b['id']}", retry=False)
     expect_error(gone, (404,), "GET /responses/{id} after DELETE")
+    again = client.http_delete(f"responses/{b['id']}", retry=False)
+    expect_error(again, (404,), "a second DELETE /responses/{id}")
+
+
+@pytest.mark.behaviour("chaining.delete.by_id")
+def test_delete_unknown_id_is_404(client):
+    """'To delete a response, you can use response.delete"("{response_id})' - only a stored response can be
+    deleted: an id nobody created answers 404 with the error envelope, never deleted=true."""
+    resp = client.http_delete(f"responses/{MISSING_RESPONSE_ID}", retry=False)
+    expect_error(resp, (404,), "DELETE /responses/{unknown id}")
+    with pytest.raises(openai.NotFoundError):
+        client.sdk_call("responses.delete (unknown id)", lambda: client.sdk.responses.delete(MISSING_RESPONSE_ID), retry=False)
 
 
 @pytest.mark.behaviour("chaining.store_false.not_retrievable")
@@ -140,6 +152,41 @@ def test_input_items_list(client, observe):
     typed = client.sdk_call("responses.input_items.list", lambda: client.sdk.responses.input_items.list(rid))
     sdk_ids = [item.id for item in typed.data]
     assert sdk_ids == [i.get("id") for i in data], f"SDK listed ids {sdk_ids}, raw listed {[i.get('id') for i in data]}"
+
+
+@pytest.mark.behaviour("chaining.input_items.list")
+def test_input_items_pagination(client, observe):
+    """'Retrieve the input items that were sent to a response.' (the list page's first_id, last_id and
+    has_more: `limit` pages through the items, `after` continues after an item id.)"""
+    inputs = [{"role": "user", "content": f"Remember: item {n}."} for n in (1, 2)] + [{"role": "user", "content": "Say: done"}]
+    created = ok_json(client.http_post("responses", client.body(inputs, max_output_tokens=32)), "POST /responses")
+    rid = created["id"]
+
+    full = ok_json(client.http_get(f"responses/{rid}/input_items", params={"limit": 100}), "input_items?limit=100")
+    all_ids = [i.get("id") for i in full.get("data", [])]
+    assert len(all_ids) >= 3, f"input_items listed {len(all_ids)} item(s) for 3 input messages"
+    assert full.get("has_more") is False, f"has_more is {full.get('has_more')!r} with every item on one page"
+
+    pages: list[list[str]] = []
+    after = None
+    for _ in range(len(all_ids) + 1):
+        params = {"limit": 1, **({"after": after} if after else {})}
+        page = ok_json(client.http_get(f"responses/{rid}/input_items", params=params), f"input_items {params}")
+        findings = check_item_list(page)
+        assert not findings, render(findings)
+        ids = [i.get("id") for i in page.get("data", [])]
+        assert len(ids) <= 1, f"limit=1 returned {len(ids)} items"
+        if ids:
+            pages.append(ids)
+            assert page.get("first_id") == ids[0] == page.get("last_id"), (
+                f"one-item page: first_id {page.get('first_id')!r}, last_id {page.get('last_id')!r}, item {ids[0]!r}"
+            )
+        if not page.get("has_more"):
+            break
+        after = page.get("last_id")
+    walked = [i for p in pages for i in p]
+    observe("chaining.input_items.pages", len(pages))
+    assert walked == all_ids, f"paging with limit=1/after listed {walked}, the full listing is {all_ids}"
 
 
 @pytest.mark.behaviour("chaining.input_items.includes_model_items")
@@ -220,9 +267,10 @@ def test_manual_chaining_with_output_items(client):
     assert "ada" in text.lower(), f"HTTP: output items fed back as input lost the context, answer {text[:160]!r}"
 
     # SDK channel: the typed output items appended, as the docs' `inputs += response.output`
-    typed_first = client.create(client.body([opening], max_output_tokens=32, store=False))
+    typed_first = client.create(client.body([opening], max_output_tokens=32))
     items = [opening, *[o.model_dump(exclude_none=True) for o in typed_first.output], question]
-    typed_second = client.create(client.body(items, max_output_tokens=32, store=False))
+    typed_second = client.create(client.body(items, max_output_tokens=32))
+    assert typed_second.previous_response_id is None, "SDK: manual chaining must not involve previous_response_id"
     assert "ada" in typed_second.output_text.lower(), (
         f"SDK: output items fed back as input lost the context, answer {typed_second.output_text[:160]!r}"
     )
