@@ -18,7 +18,7 @@ import inspect
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import httpx
 import openai
@@ -31,7 +31,28 @@ from respcheck.target import Target
 from respcheck.verdicts import Inconclusive
 
 T = TypeVar("T")
+Retry = bool | Literal["never"]
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+TRANSIENT_CODES = frozenset({"server_error", "rate_limit_exceeded", "too_many_requests", "429", "500", "502", "503",
+                             "504", "timeout", "service_unavailable"})
+"""`error` event codes that mean "try again" (the docs: an error event (500, 429 and similar) during streaming)."""
+
+
+class TransientStreamError(Exception):
+    """A stream cut by an `error` event with a transient code: retried like a 5xx, inconclusive if it stays."""
+
+
+def stream_error_code(events: list[Any]) -> str | None:
+    """The code of the first `error` event of a stream (dicts or SDK objects), None when there is none."""
+    for ev in events:
+        kind = ev.get("type") if isinstance(ev, dict) else getattr(ev, "type", None)
+        if kind != "error":
+            continue
+        get = ev.get if isinstance(ev, dict) else (lambda k, e=ev: getattr(e, k, None))
+        nested = get("error")
+        code = get("code") or (nested.get("code") if isinstance(nested, dict) else getattr(nested, "code", None))
+        return str(code or "error")
+    return None
 REQUEST_ID_HEADERS = ("x-request-id", "apim-request-id", "x-ms-request-id")
 RUN_TAG = "respcheck_run"
 
@@ -245,11 +266,19 @@ class DualClient:
                 pass
         time.sleep(min(delay, 30.0))
 
-    def _call(self, what: str, fn: Callable[[], T], *, retry: bool = True, sdk: bool = False) -> T:
-        """Run one request with budget check, bounded retries and clear errors for cassette misses."""
-        attempts = self.retries + 1 if retry else 1
+    def _call(self, what: str, fn: Callable[[], T], *, retry: Retry = True, sdk: bool = False) -> T:
+        """Run one request with budget check, bounded retries and clear errors for cassette misses.
+
+        ``retry=True``: transient answers (429/5xx/timeouts, transient in-stream `error` events) are retried;
+        if they persist the test is inconclusive. ``retry=False`` (a test that wants to see an error answer):
+        transient *statuses* are still retried, so an injected or real 429 cannot pose as the answer under
+        test, but what persists is handed back (a 500 to bad input on every attempt is the service's answer,
+        not bad luck). ``retry="never"``: one attempt, for a test that provokes a 429 or an error event itself.
+        """
+        attempts = 1 if retry == "never" else self.retries + 1
         last = ""
         for attempt in range(attempts):
+            final = attempt + 1 == attempts
             self.budget.check()
             try:
                 result = fn()
@@ -265,23 +294,26 @@ class DualClient:
                         raise SdkParseError(sdk_parse_finding(what, exc)) from exc
                     raise
                 last = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                if not retry:
+                if retry is not True and (final or _in_stream(exc)):
                     raise
-                if attempt + 1 < attempts:
+                if not final:
                     self._sleep(attempt, retry_after)
                 continue
-            status = getattr(result, "status_code", None)
-            if retry and status in TRANSIENT_STATUS:
+            http_result = result[0] if isinstance(result, tuple) else result
+            status = getattr(http_result, "status_code", None)
+            if retry != "never" and status in TRANSIENT_STATUS:
                 last = f"HTTP {status}"
-                if attempt + 1 < attempts:
-                    self._sleep(attempt, result.headers.get("retry-after"))  # type: ignore[attr-defined]
+                if not final:
+                    self._sleep(attempt, http_result.headers.get("retry-after"))  # type: ignore[union-attr]
                     continue
+                if retry is False:
+                    return result
                 break
             return result
         raise Inconclusive(f"{what}: still failing after {attempts} attempt(s) ({last})")
 
     # -- SDK channel -------------------------------------------------------------------------------------
-    def create(self, body: dict[str, Any], *, retry: bool = True) -> Any:
+    def create(self, body: dict[str, Any], *, retry: Retry = True) -> Any:
         """``POST /responses`` through the SDK; returns the typed ``openai.types.responses.Response``."""
         body = self.tag(body)
         if body.get("stream"):
@@ -292,14 +324,14 @@ class DualClient:
             self.cleanup.add_response(getattr(resp, "id", None), background=bool(body.get("background")))
         return resp
 
-    def sdk_stream(self, body: dict[str, Any], *, retry: bool = True) -> list[Any]:
+    def sdk_stream(self, body: dict[str, Any], *, retry: Retry = True) -> list[Any]:
         """``POST /responses`` with ``stream=true`` through the SDK; all typed events, in order."""
         body = self.tag({**body, "stream": True})
 
         def run() -> list[Any]:
             stream = self.sdk.responses.create(**_split_body(body))
             try:
-                return list(stream)
+                events = list(stream)
             except openai.APIError:
                 raise
             except Exception as exc:  # noqa: BLE001 - anything else while decoding events is a parse failure
@@ -308,6 +340,10 @@ class DualClient:
                 raise SdkParseError(sdk_parse_finding("a stream event", exc)) from exc
             finally:
                 stream.close()
+            code = stream_error_code(events)
+            if retry is True and code in TRANSIENT_CODES:
+                raise TransientStreamError(f"in-stream error event {code!r}")
+            return events
 
         events = self._call("POST /responses stream (sdk)", run, retry=retry, sdk=True)
         for ev in events:
@@ -320,12 +356,12 @@ class DualClient:
                 self._account(response.usage, getattr(response, "model", None))
         return events
 
-    def sdk_call(self, what: str, fn: Callable[[], T], *, retry: bool = True) -> T:
+    def sdk_call(self, what: str, fn: Callable[[], T], *, retry: Retry = True) -> T:
         """Any other SDK call (``lambda: client.sdk.responses.retrieve(rid)``) with the same handling."""
         return self._call(what, fn, retry=retry, sdk=True)
 
     # -- raw httpx channel -------------------------------------------------------------------------------
-    def http_request(self, method: str, path: str, *, json: Any = None, retry: bool = True, **kw: Any) -> httpx.Response:
+    def http_request(self, method: str, path: str, *, json: Any = None, retry: Retry = True, **kw: Any) -> httpx.Response:
         """A raw request relative to the base URL (``responses``, ``responses/{id}``); no SDK in between."""
         if isinstance(json, dict) and method == "POST" and path.rstrip("/") == "responses":
             json = self.tag(json)
@@ -333,32 +369,33 @@ class DualClient:
         self._after_http(method, path, json, resp)
         return resp
 
-    def http_post(self, path: str, json: Any = None, *, retry: bool = True, **kw: Any) -> httpx.Response:
+    def http_post(self, path: str, json: Any = None, *, retry: Retry = True, **kw: Any) -> httpx.Response:
         return self.http_request("POST", path, json=json, retry=retry, **kw)
 
-    def http_get(self, path: str, *, retry: bool = True, **kw: Any) -> httpx.Response:
+    def http_get(self, path: str, *, retry: Retry = True, **kw: Any) -> httpx.Response:
         return self.http_request("GET", path, retry=retry, **kw)
 
-    def http_delete(self, path: str, *, retry: bool = True, **kw: Any) -> httpx.Response:
+    def http_delete(self, path: str, *, retry: Retry = True, **kw: Any) -> httpx.Response:
         return self.http_request("DELETE", path, retry=retry, **kw)
 
-    def http_stream(self, path: str, json: Any = None, *, method: str = "POST", retry: bool = True, **kw: Any) -> StreamResult:
+    def http_stream(self, path: str, json: Any = None, *, method: str = "POST", retry: Retry = True, **kw: Any) -> StreamResult:
         """A raw SSE exchange read to the end: ``(status, headers, text, events)`` with events as dicts."""
         if isinstance(json, dict) and method == "POST":
             json = self.tag({**json, "stream": True}) if path.rstrip("/") == "responses" else json
 
-        def run() -> httpx.Response:
+        from respcheck.validators.sse import parse_sse
+
+        def run() -> tuple[httpx.Response, list[dict[str, Any]]]:
             with self.http.stream(method, path, json=json, **kw) as r:
                 r.read()
-                return r
+            parsed = parse_sse(r.text).events if r.status_code < 400 else []
+            code = stream_error_code(parsed)
+            if retry is True and code in TRANSIENT_CODES:
+                raise TransientStreamError(f"in-stream error event {code!r}")
+            return r, parsed
 
-        resp = self._call(f"{method} /{path} stream", run, retry=retry)
+        resp, events = self._call(f"{method} /{path} stream", run, retry=retry)
         text = resp.text
-        events: list[dict[str, Any]] = []
-        if resp.status_code < 400:
-            from respcheck.validators.sse import parse_sse
-
-            events = parse_sse(text).events
         for ev in events:
             response = ev.get("response") if isinstance(ev.get("response"), dict) else None
             if response is None:
@@ -394,7 +431,20 @@ class DualClient:
         return self.cleanup.run(self.http)
 
 
+def _in_stream(exc: BaseException) -> bool:
+    """An `error` event inside a stream (ours, or the SDK's plain APIError for it), not an HTTP status."""
+    if isinstance(exc, TransientStreamError):
+        return True
+    return isinstance(exc, openai.APIError) and not isinstance(exc, openai.APIStatusError | openai.APIConnectionError)
+
+
 def _transient(exc: BaseException) -> tuple[bool, str | None]:
+    if isinstance(exc, TransientStreamError):
+        return True, None
+    if isinstance(exc, openai.APIError) and not isinstance(exc, openai.APIStatusError | openai.APIConnectionError):
+        body = exc.body if isinstance(exc.body, dict) else {}
+        code = body.get("code") or (body.get("error") or {}).get("code") if isinstance(body.get("error"), dict) else body.get("code")
+        return str(code) in TRANSIENT_CODES, None  # the SDK raises an `error` event as a plain APIError
     if isinstance(exc, openai.APIStatusError):
         retry_after = exc.response.headers.get("retry-after") if exc.response is not None else None
         return exc.status_code in TRANSIENT_STATUS, retry_after

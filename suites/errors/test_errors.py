@@ -44,7 +44,7 @@ def test_429_carries_retry_after(client, observe):
     A 429 answer carries a Retry-After header with a positive number of seconds, and the error envelope;
     the SDK raises RateLimitError exposing the same header."""
     body = client.body("Say hello in one word.", max_output_tokens=16)
-    r = client.http_post("responses", body, retry=False, headers=SIMULATE_429)
+    r = client.http_post("responses", body, retry="never", headers=SIMULATE_429)
     if r.status_code != 429:
         not_applicable(f"could not provoke a 429 on this target (the request was answered HTTP {r.status_code})")
     raw_value = r.headers.get("retry-after")
@@ -60,7 +60,7 @@ def test_429_carries_retry_after(client, observe):
         resp = client.sdk_call(
             "POST /responses (sdk, 429 probe)",
             lambda: client.sdk.responses.create(**body, extra_headers=SIMULATE_429),
-            retry=False,
+            retry="never",
         )
     except openai.RateLimitError as exc:
         value = exc.response.headers.get("retry-after")

@@ -33,12 +33,25 @@ def test_persistent_5xx_is_inconclusive_not_a_fail(service):
             c.http_post("responses", c.body("x"))
 
 
-def test_retry_false_returns_the_error_to_the_test(service):
+def test_retry_never_returns_the_error_to_the_test(service):
     service.state.fail_next = [429]
     with _client(service) as c:
-        assert c.http_post("responses", c.body("x"), retry=False).status_code == 429
+        assert c.http_post("responses", c.body("x"), retry="never").status_code == 429
         service.state.fail_next = [429]
         with pytest.raises(openai.RateLimitError):
+            c.create(c.body("x"), retry="never")
+
+
+def test_retry_false_looks_past_a_transient_answer_but_returns_a_persistent_one(service):
+    """A test probing an error answer must not mistake an injected 429 for it, yet must see a 500 that the
+    service gives on every attempt (that is the service's answer to the input, e.g. bad input → 500)."""
+    with _client(service) as c:
+        service.state.fail_next = [429]
+        assert c.http_post("responses", c.body("x"), retry=False).status_code == 200
+        service.state.fail_next = [500] * 10
+        assert c.http_post("responses", c.body("x"), retry=False).status_code == 500
+        service.state.fail_next = [500] * 10
+        with pytest.raises(openai.InternalServerError):
             c.create(c.body("x"), retry=False)
 
 

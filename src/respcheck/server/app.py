@@ -8,6 +8,7 @@ synchronous and runs in a worker thread; streams are async generators over a pre
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import time
 import uuid
@@ -22,6 +23,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 
 from respcheck.server import auth, background
+from respcheck.server.streaming import fail_midway
 from respcheck.server.compaction import compact
 from respcheck.server.config import ServerConfig
 from respcheck.server.deployments import DEPLOYMENTS
@@ -146,10 +148,15 @@ async def create_response(request: Request) -> Response:
     st = _state(request)
     extra = await _guard(request)
     body = await _json(request)
-    st.limiter.transient()
+    fail_in_stream = st.limiter.transient(stream=isinstance(body, dict) and body.get("stream") is True
+                                          and not body.get("background"))
     if st.cfg.slow_first_byte_s:
         await asyncio.sleep(st.cfg.slow_first_byte_s)
     created = await run_in_threadpool(st.engine.create, body)
+    if fail_in_stream and created.stream:
+        created.events = fail_midway(created.events)
+        if created.record is not None:
+            created.record.response = copy.deepcopy(created.events[-1]["response"])
     if created.record is not None:
         created.record.wire_events = created.events  # type: ignore[attr-defined]
     if not created.stream:

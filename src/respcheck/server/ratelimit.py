@@ -71,16 +71,23 @@ class RateLimiter:
             self._windows[key] = (start, count + 1)
         return self._headers(limit, limit - count - 1, reset)
 
-    def transient(self) -> None:
-        """Maybe fail this create request transiently (seeded, so a run is reproducible)."""
+    def transient(self, *, stream: bool = False) -> bool:
+        """Maybe fail this create request transiently (seeded, so a run is reproducible).
+
+        Hits cycle through a 429 (with Retry-After), a 500 and, for a streamed request, a failure *inside*
+        the stream (returns True: the caller cuts the stream with an `error` event, as the docs warn the
+        service may); a non-streamed third hit is another 500."""
         if self.cfg.transient_rate <= 0:
-            return
+            return False
         with self._lock:
             hit = self._rng.random() < self.cfg.transient_rate
             if hit:
                 self._transient_n += 1
             n = self._transient_n
-        if hit:
-            if n % 2:
-                raise self._too_many(self.cfg.rate_limit_per_minute or 1, 1.0)
-            raise ApiError(500, "The server had an error while processing your request.", code="server_error", type="server_error")
+        if not hit:
+            return False
+        if n % 3 == 1:
+            raise self._too_many(self.cfg.rate_limit_per_minute or 1, 1.0)
+        if n % 3 == 0 and stream:
+            return True
+        raise ApiError(500, "The server had an error while processing your request.", code="server_error", type="server_error")

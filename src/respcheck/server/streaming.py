@@ -131,6 +131,24 @@ def build_events(response: dict[str, Any]) -> list[dict[str, Any]]:
     return events
 
 
+def fail_midway(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A transient failure inside a stream: the events up to the first output delta, then an `error` event
+    (500) and response.failed, numbered on. What "the Responses API might return an error event" looks like."""
+    cut = next((i for i, e in enumerate(events) if e.get("type") == "response.output_text.delta"), min(len(events), 2))
+    head = [copy.deepcopy(e) for e in events[:cut]]
+    created = next((e["response"] for e in events if e.get("type") == "response.created"), {})
+    failed = {**snapshot(created, "failed"), "error": {"code": "server_error", "message": "The server had an error while processing your request."}}
+    failed["usage"] = {"input_tokens": 0, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 0,
+                       "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 0}
+    err = {"type": "server_error", "code": "server_error", "message": failed["error"]["message"], "param": None}
+    tail = [{"type": "error", "code": "server_error", "message": err["message"], "param": None, "error": err},
+            {"type": "response.failed", "response": failed}]
+    out = head + tail
+    for n, ev in enumerate(out):
+        ev["sequence_number"] = n
+    return out
+
+
 def encode(event: dict[str, Any], *, event_name: str | None = None) -> bytes:
     """One SSE block: `event:` line equal to data.type (unless a fault says otherwise) and one `data:` line."""
     name = event_name if event_name is not None else event.get("type", "message")
