@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 from tools_helpers import assert_error_envelope, items, parse_arguments, typed_items
 
@@ -41,6 +42,8 @@ def _check_call(item: dict, where: str) -> dict:
     assert not errors, f"{where}: function_call item off-contract: {errors[:3]}"
     assert item.get("name") == "get_weather", f"{where}: expected name 'get_weather', saw {item.get('name')!r}"
     args = parse_arguments(item.get("arguments"))
+    errors = [e.message for e in jsonschema.Draft202012Validator(WEATHER["parameters"]).iter_errors(args)]
+    assert not errors, f"{where}: strict function arguments do not match the parameters schema: {errors[:3]} in {args}"
     assert "paris" in str(args.get("location", "")).lower(), f"{where}: expected location Paris in {args}"
     return args
 
