@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import openai
 import pytest
 from _bg_helpers import bg_body, event_type, sse_sequence
@@ -109,9 +111,11 @@ def test_resume_refused_without_original_stream(client, observe):
     assert 400 <= status < 500, (
         f"GET ?stream=true on a background response created without stream answered HTTP {status} "
         f"with {len(events)} events; expected a 4xx refusal")
-    import json
-
-    findings = check_error_envelope(status, json.loads(text))
+    try:
+        envelope = json.loads(text)
+    except ValueError:
+        pytest.fail(f"the HTTP {status} refusal is not a JSON error envelope: {text[:160]!r}")
+    findings = check_error_envelope(status, envelope)
     assert not findings, render(findings)
 
     def sdk_resume():
