@@ -182,3 +182,27 @@ def test_chaining_versus_resending_transcript(client, observe):
     assert chained_in <= resent_in * 1.25 + 16, (
         f"a chained turn was billed {chained_in} input tokens, more than resending the transcript ({resent_in})"
     )
+
+
+@pytest.mark.behaviour("chaining.previous_response_id.carries_context", "chaining.previous_response_id.echoed")
+def test_streamed_chained_response(client):
+    """'Pass that ID asprevious_response_id in the next call and the service stitches the history together
+    for you.' - also when the chained turn is streamed: the stream's response snapshots echo the id and
+    the streamed answer knows the earlier turn."""
+    first = client.create(client.body("My name is Ada. Reply with OK.", max_output_tokens=32))
+    body = client.body("What is my name? Answer in a few words.", previous_response_id=first.id, max_output_tokens=32)
+
+    wire = client.http_stream("responses", body)
+    assert wire.status == 200, f"HTTP stream: {wire.status}: {wire.text[:300]}"
+    snapshots = [e["response"] for e in wire.events if isinstance(e.get("response"), dict)]
+    assert snapshots, "HTTP stream carried no response snapshots"
+    echoed = [s.get("previous_response_id") for s in snapshots]
+    assert all(v == first.id for v in echoed), f"HTTP stream snapshots echo previous_response_id {echoed}, expected {first.id!r}"
+    deltas = "".join(str(e.get("delta", "")) for e in wire.events if e.get("type") == "response.output_text.delta")
+    assert "ada" in deltas.lower(), f"HTTP stream: context not carried, streamed text {deltas[:160]!r}"
+
+    typed = client.sdk_stream(body)
+    final = typed[-1] if typed else None
+    assert final is not None and final.type == "response.completed", f"SDK stream ended with {final.type if final else None!r}"
+    assert final.response.previous_response_id == first.id, f"SDK: previous_response_id {final.response.previous_response_id!r}"
+    assert "ada" in final.response.output_text.lower(), f"SDK stream: context not carried, {final.response.output_text[:160]!r}"
