@@ -52,8 +52,10 @@ class PollResult:
 
 
 def poll_http(client: Any, target: Any, response_id: str, first_status: str | None = None,
-              *, until: tuple[str, ...] = TERMINAL) -> PollResult:
-    """GET /responses/{id} (raw channel) until the status is in `until`, within the mode's bounds."""
+              *, until: tuple[str, ...] = TERMINAL, interval: float | None = None) -> PollResult:
+    """GET /responses/{id} (raw channel) until the status is in `until`, within the mode's bounds.
+
+    `interval`: a fixed delay between polls against a real server (default: `poll_interval`'s backoff)."""
     out = PollResult()
     if first_status is not None:
         out.statuses.append(first_status)
@@ -63,7 +65,7 @@ def poll_http(client: Any, target: Any, response_id: str, first_status: str | No
     deadline = DEADLINE_S.get(target.mode, 300.0)
     max_polls = MAX_POLLS.get(target.mode, 60)
     while out.polls < max_polls:
-        pause(target, poll_interval(target, out.polls))
+        pause(target, poll_interval(target, out.polls) if interval is None else interval)
         r = client.http_get(f"responses/{response_id}")
         out.polls += 1
         assert r.status_code == 200, f"GET /responses/{response_id} answered HTTP {r.status_code}: {r.text[:200]}"

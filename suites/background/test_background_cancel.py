@@ -26,7 +26,9 @@ def test_cancel_in_progress_background_response(client, target, observe):
     raw = client.http_post("responses", bg_body(client, LONG_TASK, max_output_tokens=200))
     assert raw.status_code == 200, f"HTTP {raw.status_code}: {raw.text[:200]}"
     rid = raw.json()["id"]
-    started = poll_http(client, target, rid, raw.json().get("status"), until=("in_progress",) + TERMINAL)
+    # short, fixed poll interval: catch the task while it runs (live tasks this size take a few seconds)
+    started = poll_http(client, target, rid, raw.json().get("status"), until=("in_progress",) + TERMINAL,
+                        interval=0.05 if target.mode == "reference" else 0.3)
     if started.last in TERMINAL:
         inconclusive(f"the background task ended ({started.last!r}) before it could be cancelled in progress")
     if started.last != "in_progress":

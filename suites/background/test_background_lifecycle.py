@@ -144,7 +144,8 @@ def test_background_accepted_with_reasoning_model(client, target, observe):
     The target's reasoning deployment accepts background=true (HTTP 200, non-terminal status) and the task
     reaches a terminal status that is not `failed`; a completed one has output text."""
     model = target.deployment_for("reasoning")
-    body = bg_body(client, "What is 2 + 2? Answer with the number only.", model=model, max_output_tokens=200)
+    body = bg_body(client, "What is 2 + 2? Answer with the number only.", model=model, max_output_tokens=200,
+                   reasoning={"effort": "low"})
     raw = client.http_post("responses", body)
     assert raw.status_code == 200, f"background create on reasoning deployment {model!r}: HTTP {raw.status_code}: {raw.text[:200]}"
     created = raw.json()
