@@ -19,6 +19,8 @@ from respcheck.verdicts import not_applicable
 
 MB = 1000 * 1000
 MiB = 1024 * 1024
+SIZE_REJECTION = (400, 413)
+"""What a too-big request may be refused with (413 Payload Too Large is also a clean refusal)."""
 BOUNDARY = "respcheck-limits-boundary-7d1f"
 """Fixed multipart boundary: httpx would pick a random one, and the cassette matches request bodies."""
 
@@ -74,13 +76,16 @@ def assert_accepted(raw: Any, what: str) -> dict[str, Any]:
     return data
 
 
-def assert_rejected(raw: Any, what: str) -> dict[str, Any]:
-    """HTTP 400 with the error envelope; a 5xx or a 200 is a failure whose message says which."""
+def assert_rejected(raw: Any, what: str, statuses: tuple[int, ...] = (400,)) -> dict[str, Any]:
+    """HTTP 400 with the error envelope; a 5xx or a 200 is a failure whose message says which.
+
+    `statuses`: size probes also take 413 (Payload Too Large), still with the error envelope."""
     code = raw.status_code
+    want = " or ".join(f"HTTP {s}" for s in statuses)
     if code == 200:
-        raise AssertionError(f"{what}: expected HTTP 400 (rejected), but the request was accepted (HTTP 200)")
-    assert code < 500, f"{what}: expected HTTP 400, saw a server error HTTP {code} instead of 400: {raw.text[:300]}"
-    assert code == 400, f"{what}: expected HTTP 400, saw HTTP {code}: {raw.text[:300]}"
+        raise AssertionError(f"{what}: expected {want} (rejected), but the request was accepted (HTTP 200)")
+    assert code < 500, f"{what}: expected {want}, saw a server error HTTP {code} instead of 400: {raw.text[:300]}"
+    assert code in statuses, f"{what}: expected {want}, saw HTTP {code}: {raw.text[:300]}"
     try:
         data = raw.json()
     except ValueError:
@@ -94,9 +99,11 @@ def sdk_accepted(client: Any, body: dict[str, Any], what: str) -> Any:
     """The SDK parses the answer into a completed (or max_output_tokens-incomplete) Response."""
     typed = client.create(body)
     assert typed.status in ("completed", "incomplete"), f"{what}: SDK saw status {typed.status!r}"
-    if typed.status == "incomplete":
+    if typed.status == "incomplete":  # the output cap (a reasoning model may spend it all on reasoning)
         reason = getattr(typed.incomplete_details, "reason", None)
         assert reason == "max_output_tokens", f"{what}: SDK saw status incomplete ({reason!r})"
+    else:
+        assert typed.output_text.strip(), f"{what}: SDK Response is completed but output_text is empty"
     return typed
 
 

@@ -33,8 +33,7 @@ def test_image_as_base64_data_uri_is_accepted(client, target):
     require_vision(target)
     body = media_body(client, image_part(png(), "image/png"))
 
-    typed = sdk_accepted(client, body, "PNG as a base64 data URI (SDK)")
-    assert typed.output_text.strip(), "SDK: the response to an image prompt has no output text"
+    sdk_accepted(client, body, "PNG as a base64 data URI (SDK)")
 
     raw = client.http_post("responses", body)
     data = assert_accepted(raw, "PNG as a base64 data URI (HTTP)")
@@ -53,8 +52,7 @@ def test_image_by_public_url_is_accepted(client, target):
         inconclusive(f"the service could not fetch the public probe image {PUBLIC_IMAGE_URL}: {raw.text[:200]}")
     assert_accepted(raw, f"input_image with image_url={PUBLIC_IMAGE_URL} (HTTP)")
 
-    typed = sdk_accepted(client, body, "input_image by public URL (SDK)")
-    assert typed.output_text.strip(), "SDK: the response to an image-URL prompt has no output text"
+    sdk_accepted(client, body, "input_image by public URL (SDK)")
 
 
 def _file_id_probe(client):
@@ -77,8 +75,7 @@ def test_image_uploaded_with_purpose_vision_is_usable_by_file_id(client, target,
     assert_accepted(raw, "input_image.file_id of a purpose=vision upload (HTTP); a rejection means the "
                          "'images can't be uploaded and referenced' reading holds instead")
 
-    typed = sdk_accepted(client, body, "input_image.file_id (SDK)")
-    assert typed.output_text.strip(), "SDK: the response to an image file_id prompt has no output text"
+    sdk_accepted(client, body, "input_image.file_id (SDK)")
 
 
 @pytest.mark.behaviour("limits.images.file_upload_unsupported")

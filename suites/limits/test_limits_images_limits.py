@@ -4,7 +4,8 @@ These probes are big (100+ images, ~50 MB bodies) and marked expensive: a live r
 --allow-expensive. Size probes are padded PNGs (`sized_png`: a valid 8x8 image plus an ancillary chunk, so
 the pixels - and the tokens - stay tiny while the bytes reach the limit). "MB" is not defined by the docs;
 each probe is on the same side of the limit under both readings (10^6 and 2^20 bytes). The recorder stores
-the big base64 strings as digests, so the cassettes stay small. Only the raw channel carries the ~50 MB
+the big base64 strings as digests, so the cassettes stay small. A size refusal may be 400 or 413 (Payload Too
+Large), always with the error envelope; never a 5xx. Only the raw channel carries the ~50 MB
 bodies (the SDK channel is checked on the 101-image probe) to keep the number of huge payloads small.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import pytest
 from _limits_helpers import (
     MB,
+    SIZE_REJECTION,
     MiB,
     assert_accepted,
     assert_rejected,
@@ -55,7 +57,7 @@ def test_single_image_over_50mb_is_rejected(client, target, observe):
     body = media_body(client, image_part(sized_png(size), "image/png", detail="low"))
     raw = client.http_post("responses", body, retry=False)
     observe("limits.images.single_image_over_50mb", raw.status_code)
-    assert_rejected(raw, f"one valid PNG of {size} bytes (HTTP)")
+    assert_rejected(raw, f"one valid PNG of {size} bytes (HTTP)", SIZE_REJECTION)
 
 
 @pytest.mark.expensive
@@ -75,4 +77,4 @@ def test_images_under_50mb_together_are_accepted_over_rejected(client, target, o
                       image_part(sized_png(26 * MiB, seed=2), "image/png"))
     raw = client.http_post("responses", over, retry=False)
     observe("limits.images.total_52mib", raw.status_code)
-    assert_rejected(raw, f"two PNGs of {26 * MiB} bytes each ({52 * MiB} bytes together) (HTTP)")
+    assert_rejected(raw, f"two PNGs of {26 * MiB} bytes each ({52 * MiB} bytes together) (HTTP)", SIZE_REJECTION)

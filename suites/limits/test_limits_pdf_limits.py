@@ -10,7 +10,8 @@ a limit under both readings (10^6 and 2^20 bytes).
 
 Big probes are marked expensive (live only with --allow-expensive); payloads are byte-stable PDFs padded
 with an attachment of zeros, so only their size (not their pages or text) grows; the recorder stores the
-big base64 strings as digests. Only the raw channel carries the tens-of-megabytes bodies.
+big base64 strings as digests. Only the raw channel carries the tens-of-megabytes bodies. A size refusal may
+be 400 or 413 (Payload Too Large), always with the error envelope; never a 5xx. A page-limit refusal is 400.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import pytest
 from _limits_helpers import (
     MB,
+    SIZE_REJECTION,
     MiB,
     assert_accepted,
     assert_rejected,
@@ -66,7 +68,7 @@ def test_single_pdf_over_50mb_is_rejected(client, target, observe):
     body = media_body(client, pdf_part(pdf(1, pad_to_bytes=size), "big.pdf"))
     raw = client.http_post("responses", body, retry=False)
     observe("limits.pdf.single_file_over_50mb", raw.status_code)
-    assert_rejected(raw, f"one 1-page PDF of {size} bytes (HTTP)")
+    assert_rejected(raw, f"one 1-page PDF of {size} bytes (HTTP)", SIZE_REJECTION)
 
 
 @pytest.mark.expensive
@@ -90,13 +92,13 @@ def test_pdf_total_size_limit_is_32mb_or_50mb(client, target, observe):
 
     big = probe(52 * MiB, "52mib")  # over 50 MB in every reading, each file under 50 MB
     observe("limits.pdf.total.52mib", big.status_code)
-    assert_rejected(big, f"two 1-page PDFs totalling {52 * MiB} bytes (HTTP)")
+    assert_rejected(big, f"two 1-page PDFs totalling {52 * MiB} bytes (HTTP)", SIZE_REJECTION)
 
     # between the two documented limits: over 32 MiB (so over 32 MB too), under 50 MB
     mid = probe(32 * MiB + 1 * MB, "33mb")
     observe("limits.pdf.total.33_6mb", mid.status_code)
-    if mid.status_code == 400:
-        assert_rejected(mid, "two PDFs totalling 33.6 MB (HTTP)")
+    if mid.status_code in SIZE_REJECTION:
+        assert_rejected(mid, "two PDFs totalling 33.6 MB (HTTP)", SIZE_REJECTION)
         observe("limits.pdf.max_total_bytes", "32MB (seed 004)")
         return
     high = probe(49 * MB, "49mb")  # accepted at 33.6 MB: the 50 MB reading must also accept 49 MB
