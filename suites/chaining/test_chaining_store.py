@@ -188,6 +188,13 @@ def test_input_items_pagination(client, observe):
     observe("chaining.input_items.pages", len(pages))
     assert walked == all_ids, f"paging with limit=1/after listed {walked}, the full listing is {all_ids}"
 
+    # SDK channel: the cursor page auto-paginates with `after` = the last id of each page
+    sdk_ids = client.sdk_call(
+        "responses.input_items.list (limit=1, auto-paging)",
+        lambda: [item.id for item in client.sdk.responses.input_items.list(rid, limit=1)],
+    )
+    assert sdk_ids == all_ids, f"SDK auto-paging listed {sdk_ids}, the full listing is {all_ids}"
+
 
 @pytest.mark.behaviour("chaining.input_items.includes_model_items")
 def test_input_items_include_earlier_model_items(client, observe):
