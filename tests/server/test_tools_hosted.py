@@ -40,3 +40,24 @@ def test_json_schema_output(wire):
     assert out["text"] == fmt
     bad = wire.post("responses", {"model": "gpt-4.1", "input": "x", "text": {"format": {"type": "json_schema", "name": "p"}}})
     assert bad.status_code == 400, bad.text
+
+
+def test_file_search_over_vector_store(wire):
+    client = wire.sdk()
+    f = client.files.create(file=("notes.txt", b"intro\n\nThe codeword is PERIWINKLE-42.\n", "text/plain"), purpose="assistants")
+    vs = wire.post("vector_stores", {"name": "t", "file_ids": [f.id]})
+    assert vs.status_code == 200, vs.text
+    assert vs.json()["file_counts"]["completed"] == 1 and vs.json()["status"] == "completed"
+    tool = {"type": "file_search", "vector_store_ids": [vs.json()["id"]]}
+    out = wire.create(input="What is the codeword?", tools=[tool], include=["file_search_call.results"])
+    call = next(it for it in out["output"] if it["type"] == "file_search_call")
+    assert call["queries"] == ["What is the codeword?"] and call["results"][0]["file_id"] == f.id
+    assert "PERIWINKLE-42" in text_of(out)
+    assert out["output"][-1]["content"][0]["annotations"][0]["type"] == "file_citation"
+    events = wire.stream({"input": "What is the codeword?", "tools": [tool]}).events
+    assert [e["type"] for e in events if e["type"].startswith("response.file_search_call.")] == [
+        "response.file_search_call.in_progress", "response.file_search_call.searching", "response.file_search_call.completed"]
+    missing = wire.post("responses", {"model": "gpt-4.1", "input": "x", "tools": [{"type": "file_search", "vector_store_ids": ["vs_nope"]}]})
+    assert missing.status_code == 400, missing.text
+    gone = wire.http.delete(f"vector_stores/{vs.json()['id']}")
+    assert gone.json() == {"id": vs.json()["id"], "object": "vector_store.deleted", "deleted": True}

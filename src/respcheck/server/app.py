@@ -49,6 +49,10 @@ class ServerState:
         self.files = _make_file_store()
         self.limiter = RateLimiter(cfg)
         self.engine = Engine(cfg, self.store, self.files)
+        from respcheck.server.vector_stores import VectorStores
+
+        self.vector_stores = VectorStores()
+        self.engine.vector_stores = self.vector_stores
         self.started = int(time.time())
 
 
@@ -324,7 +328,10 @@ def _file_routes(state: ServerState) -> list[Any]:
         return handler
 
     out = []
-    for route in files.routes(state.files, state.cfg.faults, prefix=PREFIX):
+    from respcheck.server import vector_stores
+
+    for route in [*files.routes(state.files, state.cfg.faults, prefix=PREFIX),
+                  *vector_stores.routes(state.vector_stores, state.files, prefix=PREFIX)]:
         out.append(Route(route.path, guarded(route.endpoint), methods=sorted(route.methods - {"HEAD"})))
     return out
 

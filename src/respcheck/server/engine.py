@@ -134,7 +134,7 @@ def _number(body: dict[str, Any], key: str, lo: float, hi: float) -> float | Non
 
 AZURE_UNSUPPORTED_TOOLS = frozenset({"web_search", "web_search_preview", "web_search_preview_2025_03_11"})
 """Documented as not supported on Azure OpenAI: rejected with 400."""
-NOT_OFFERED_TOOLS = frozenset({"code_interpreter", "image_generation", "file_search", "computer_use_preview", "local_shell"})
+NOT_OFFERED_TOOLS = frozenset({"code_interpreter", "image_generation", "computer_use_preview", "local_shell"})
 """Hosted tools the reference server does not run: answered 400 "not supported" (suites make that not-applicable)."""
 
 
@@ -155,6 +155,8 @@ class Engine:
         self.cfg = cfg
         self.store = store
         self.files = files
+        self.vector_stores: Any = None
+        """`vector_stores.VectorStores` for the file_search tool (the app sets it)."""
 
     # ----------------------------------------------------------------- validation
     def _validate(self, body: dict[str, Any]) -> tuple[Deployment, dict[str, Any]]:
@@ -195,6 +197,8 @@ class Engine:
                 raise bad_request(f"The tool type '{tool['type']}' is not supported.", code="invalid_value", param=f"tools[{i}].type")
             if tool["type"] == "code_interpreter" and tool.get("container") is None:  # "requires a container"
                 raise bad_request(f"Missing required parameter: 'tools[{i}].container'.", code="missing_required_parameter", param=f"tools[{i}].container")
+            if tool["type"] == "file_search":
+                self._check_vector_stores(tool, i)
             if tool["type"] in NOT_OFFERED_TOOLS:
                 raise bad_request(f"The tool type '{tool['type']}' is not supported by this deployment (the reference server does not run it).", code="invalid_value", param=f"tools[{i}].type")
         opts["tools"] = tools
@@ -212,6 +216,38 @@ class Engine:
                         raise bad_request("Invalid 'context_management[0].compact_threshold': expected a positive integer.", param="context_management")
         opts["compact_threshold"] = threshold
         return dep, opts
+
+    def _check_vector_stores(self, tool: dict[str, Any], i: int) -> None:
+        ids = tool.get("vector_store_ids")
+        if not isinstance(ids, list) or not ids or not all(isinstance(x, str) for x in ids):
+            raise bad_request(f"Missing required parameter: 'tools[{i}].vector_store_ids'.", code="missing_required_parameter", param=f"tools[{i}].vector_store_ids")
+        for vs_id in ids:
+            if self.vector_stores is None or self.vector_stores.get(vs_id) is None:
+                raise bad_request(f"Vector store with id '{vs_id}' not found.", param=f"tools[{i}].vector_store_ids")
+
+    def _file_search(self, opts: dict[str, Any], context: list[dict[str, Any]], plan: Plan, output: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The file_search tool: a file_search_call item, and the answer quoting the best chunk; its citation."""
+        from respcheck.server.vector_stores import search
+
+        tools = [t for t in opts["tools"] if t.get("type") == "file_search"]
+        last = context[-1] if context else {}
+        if not tools or plan.function_call or plan.mcp_call or plan.text is None:
+            return None
+        if last.get("type", "message") != "message" or last.get("role") != "user":
+            return None
+        users = user_texts(context)
+        query = users[-1] if users else ""
+        ids = [vs for t in tools for vs in t.get("vector_store_ids", [])]
+        hits = search(self.vector_stores, self.files, ids, query)
+        output.append({
+            "id": new_id("fs"), "type": "file_search_call", "status": "completed", "queries": [query],
+            "results": hits if "file_search_call.results" in opts["include"] else None,
+        })
+        if not hits:
+            return None
+        best = hits[0]
+        plan.text = f"According to {best['filename']}: {best['text']}"
+        return {"type": "file_citation", "file_id": best["file_id"], "filename": best["filename"], "index": len(plan.text)}
 
     def _check_inputs(self, body: dict[str, Any], dep: Deployment, opts: dict[str, Any]) -> str | None:
         """Image/PDF limits and capabilities (`inputs.check_request_inputs`); a note the model may answer with.
@@ -365,13 +401,14 @@ class Engine:
                 output.append({"id": new_id("mcpr"), "type": "mcp_approval_request", "server_label": label, "name": name, "arguments": json.dumps(args)})
             else:
                 plan.text = self._call_mcp(tool, name, args, None, output)
+        citation = self._file_search(opts, context, plan, output)
         if plan.text is not None and opts["json_schema"] is not None and not plan.mcp_call:
             users = user_texts(context)
             plan.text = json.dumps(fill_schema(opts["json_schema"], users[-1] if users else ""))
         if plan.text is not None:
             output.append({
                 "id": new_id("msg"), "type": "message", "status": "completed", "role": "assistant",
-                "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": plan.text}],
+                "content": [{"type": "output_text", "annotations": [citation] if citation else [], "logprobs": [], "text": plan.text}],
             })
         if self.cfg.has("tools.function_output_ignored") and last.get("type") == "function_call_output" and plan.text:
             output[-1]["content"][0]["text"] = "You said: " + (user_texts(context)[-1] if user_texts(context) else "")

@@ -42,6 +42,9 @@ def _in_progress_item(item: dict[str, Any]) -> dict[str, Any]:
         it["status"] = "in_progress"
     elif t == "mcp_list_tools":
         it["tools"] = []
+    elif t == "file_search_call":
+        it["status"] = "in_progress"
+        it["results"] = None
     elif t == "reasoning":
         it["summary"] = []
     return it
@@ -85,6 +88,9 @@ def item_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
                 events.append({"type": "response.reasoning_summary_text.delta", **where, "delta": piece})
             events.append({"type": "response.reasoning_summary_text.done", **where, "text": part.get("text", "")})
             events.append({"type": "response.reasoning_summary_part.done", **where, "part": copy.deepcopy(part)})
+    elif t == "file_search_call":
+        for phase in ("in_progress", "searching", "completed"):
+            events.append({"type": f"response.file_search_call.{phase}", "item_id": item_id, "output_index": index})
     elif t == "mcp_list_tools":
         events.append({"type": "response.mcp_list_tools.in_progress", "item_id": item_id, "output_index": index})
         events.append({"type": "response.mcp_list_tools.completed", "item_id": item_id, "output_index": index})
