@@ -5,8 +5,7 @@ computer_call item (an action to perform) in the documented shape. Needs a compu
 from __future__ import annotations
 
 import pytest
-from openai.types.responses import Response
-from tools_helpers import extra_deployment, hosted_tool_answer, items
+from tools_helpers import extra_deployment, hosted_tool_answer, items, sdk_view
 
 from respcheck import contract
 from respcheck.findings import render
@@ -32,4 +31,5 @@ def test_computer_use_preview_model(client, target):
         assert not errors, f"computer_call[{n}] off-contract: {errors[:3]}"
         assert call.get("call_id") and isinstance(call.get("action"), dict), f"computer_call[{n}] lacks call_id/action: {call}"
     assert calls, f"the computer-use-preview model asked for no action (output {kinds})"
-    Response.model_validate(data)  # the SDK's model parses the computer_call
+    typed = sdk_view(data, "computer_call")  # the SDK types the computer_call (ResponseComputerToolCall)
+    assert len(typed) == len(calls), f"the SDK saw {len(typed)} computer_call items, the wire {len(calls)}"

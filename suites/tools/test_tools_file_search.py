@@ -5,11 +5,11 @@ stores API (HTTP 404 on POST /vector_stores) or that refuses the tool as not sup
 from __future__ import annotations
 
 import pytest
-from tools_helpers import hosted_tool_answer, items, output_text, upload
+from tools_helpers import hosted_tool_answer, items, output_text, sdk_view, upload
 
 from respcheck import contract
 from respcheck.findings import render
-from respcheck.validators import check_response
+from respcheck.validators import check_response, check_stream
 from respcheck.verdicts import inconclusive, not_applicable
 
 NOTES = b"respcheck notes\n\nThe secret codeword of the respcheck project is PERIWINKLE-42.\n"
@@ -56,5 +56,14 @@ def test_file_search_over_vector_store(client, target):
         assert "periwinkle" in output_text(data).lower(), f"the answer lacks the file's codeword: {output_text(data)[:200]!r}"
         hits = calls[0].get("results") or []
         assert any("PERIWINKLE" in str(h.get("text", "")) for h in hits), f"include=file_search_call.results returned no matching chunk: {hits}"
+        assert sdk_view(data, "file_search_call"), "the SDK lost the file_search_call"  # typed ResponseFileSearchToolCall
+
+        wire = client.http_stream("responses", body)  # streamed: the file_search_call events in the grammar
+        status, _headers, text, events = wire
+        assert status == 200, f"stream: HTTP {status}: {text[:200]}"
+        findings = wire.parsed().findings + check_stream(events)
+        assert not findings, render(findings)
+        kinds = [e.get("type") for e in events]
+        assert "response.file_search_call.completed" in kinds, f"stream: no response.file_search_call.completed event in {sorted(set(kinds))}"
     finally:
         client.http_delete(f"vector_stores/{vsid}")

@@ -14,8 +14,7 @@ import base64
 import binascii
 
 import pytest
-from openai.types.responses import Response
-from tools_helpers import NOT_SUPPORTED, extra_deployment, hosted_tool_answer, items, upload
+from tools_helpers import NOT_SUPPORTED, extra_deployment, hosted_tool_answer, items, sdk_view, upload
 
 from respcheck import contract
 from respcheck.findings import render
@@ -68,8 +67,8 @@ def test_image_generation_call_result(client, target):
     assert calls, f"no image_generation_call item; output types {[o.get('type') for o in data['output']]}"
     assert calls[0].get("status") == "completed", f"image_generation_call status {calls[0].get('status')!r}"
     _b64_image(calls[0].get("result"), "image_generation_call.result")
-    typed = Response.model_validate(data)  # the SDK's own model must parse the same bytes
-    assert [o.type for o in typed.output if o.type == "image_generation_call"], "SDK model lost the image_generation_call"
+    typed = sdk_view(data, "image_generation_call")  # the SDK types the item (ImageGenerationCall)
+    assert typed and typed[0].result == calls[0]["result"], "the SDK lost the image_generation_call result"
 
 
 @pytest.mark.expensive

@@ -125,3 +125,15 @@ def sdk_hosted(client: Any, body: dict[str, Any], tool: str) -> Any:
         if NOT_SUPPORTED.search(message):
             not_applicable(f"the target does not offer the {tool} tool: {message[:200]}")
         raise AssertionError(f"{tool}: expected 200 (or 400 'not supported'), the SDK raised {exc}") from None
+
+
+def sdk_view(data: dict[str, Any], kind: str) -> list[Any]:
+    """How the SDK turns this JSON into a typed Response (its own lenient `construct_type`, what
+    `responses.create` does): the output items of `kind`, which must come out as typed models, not dicts."""
+    from openai._models import construct_type
+    from openai.types.responses import Response
+
+    typed = construct_type(type_=Response, value=data)
+    found = [it for it in typed.output or [] if getattr(it, "type", None) == kind]
+    assert all(not isinstance(it, dict) for it in found), f"the SDK left {kind} items untyped: {found[:1]}"
+    return found
