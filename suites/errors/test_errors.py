@@ -21,6 +21,17 @@ from respcheck.verdicts import not_applicable
 SIMULATE_429 = {"x-respcheck-simulate": "429"}
 
 
+LENIENT = ("error.type is missing (string or null)", "error.param is missing (string or null)")
+
+
+def gateway_envelope_findings(status: int, body: Any) -> list:
+    """The error envelope of an answer the Azure gateway gives itself (401, 429, api-version): an `error`
+    object with a message and a code; Azure leaves out `type` and `param` there, so only those two are
+    tolerated as missing."""
+    return [f for f in check_error_envelope(status, body, schema=False)
+            if not (f.check == "error_envelope_shape" and f.message in LENIENT)]
+
+
 def _json(r: httpx.Response) -> Any:
     try:
         return r.json()
@@ -53,7 +64,7 @@ def test_429_carries_retry_after(client, observe):
         "a 429 answer carries no Retry-After header (headers: " + ", ".join(sorted(r.headers.keys())) + ")")
     seconds = _retry_after_seconds(raw_value)
     assert seconds is not None and seconds > 0, f"Retry-After is {raw_value!r}, expected a positive number of seconds"
-    findings = check_error_envelope(r.status_code, _json(r))
+    findings = gateway_envelope_findings(r.status_code, _json(r))
     assert not findings, render(findings)
 
     try:
@@ -152,7 +163,7 @@ def test_api_version_probe_on_the_v1_path(client, observe):
         r = client.http_post("responses", client.body(prompt, max_output_tokens=16), params=params, retry=False)
         statuses[label] = r.status_code
         if r.status_code >= 400:
-            findings = check_error_envelope(r.status_code, _json(r))
+            findings = gateway_envelope_findings(r.status_code, _json(r))
             assert not findings, f"api-version={label}: " + render(findings)
     observe("errors.api_version.statuses", statuses)
     assert statuses["preview"] == 200, (
@@ -178,7 +189,7 @@ def test_unsupported_region_answers_operation_not_allowed(client, target, observ
         from respcheck.verdicts import inconclusive
 
         inconclusive(f"the create failed with HTTP {r.status_code}, neither served nor refused as unsupported")
-    findings = check_error_envelope(r.status_code, body)
+    findings = gateway_envelope_findings(r.status_code, body)
     assert not findings, render(findings)
     code = (body.get("error") or {}).get("code") if isinstance(body, dict) else None
     assert code == "OperationNotAllowed", f"HTTP {r.status_code} with error.code {code!r}, expected 'OperationNotAllowed'"
