@@ -74,9 +74,11 @@ def test_failure_arrives_as_error_event_in_the_stream(client, observe):
     try:
         typed = client.sdk_stream(_failing_body(client), retry=False)
     except openai.APIError as exc:  # the SDK turns the error event into an exception: surfaced
+        observe("streaming.error_event.sdk", f"raises {type(exc).__name__} (openai {openai.__version__})")
         assert str(exc.message or "").strip(), "SDK: the APIError raised for the error event has no message"
         return
     sdk_kinds = [e.type for e in typed]
+    observe("streaming.error_event.sdk", f"yields typed events {sdk_kinds[-2:]} (openai {openai.__version__})")
     assert "error" in sdk_kinds, f"SDK: the stream neither raised nor yielded an error event (ended {sdk_kinds[-3:]})"
 
 
