@@ -8,6 +8,7 @@ failure ("server error instead of 400"), not be retried into an inconclusive ver
 from __future__ import annotations
 
 import base64
+import time
 from typing import Any
 
 import openai
@@ -130,10 +131,26 @@ def upload(client: Any, data: bytes, filename: str, mime: str, purpose: str) -> 
     )
     if resp.status_code < 300:
         try:
-            client.cleanup.add_file(resp.json().get("id"))
+            obj = resp.json()
         except ValueError:
-            pass
+            return resp
+        client.cleanup.add_file(obj.get("id"))
+        _wait_processed(client, obj)
     return resp
+
+
+def _wait_processed(client: Any, obj: dict[str, Any], polls: int = 10) -> None:
+    """Live uploads may be briefly pending before use: bounded polling (no sleeping outside live)."""
+    fid = obj.get("id")
+    for _ in range(polls):
+        if not isinstance(fid, str) or obj.get("status") not in ("uploaded", "pending", "running"):
+            return
+        if client.target.mode == "live":
+            time.sleep(1.0)
+        got = client.http_get(f"files/{fid}")
+        if got.status_code != 200:
+            return
+        obj = got.json()
 
 
 def tokens(obj: Any) -> int:
