@@ -30,8 +30,9 @@ REPLAY_BASE_URL = "https://replay.respcheck.invalid/openai/v1/"
 """Base URL used in replay: never resolvable, so a request that escapes the cassette cannot reach anything."""
 DEFAULT_PROFILE = "reference"
 ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
-ROLES = ("reasoning", "text_only", "other")
-"""Deployment roles a suite may ask for: a reasoning model, a model without vision, any second deployment."""
+ROLES = ("reasoning", "text_only", "other", "computer_use", "image_generation", "image_generation_other")
+"""Deployment roles a suite may ask for: a reasoning model, a model without vision, any second deployment,
+a computer-use-preview deployment, and two image-generation deployments (gpt-image-1 and another series)."""
 
 
 @dataclass
