@@ -8,6 +8,7 @@ target"), never pass and never fail.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -124,6 +125,40 @@ def test_malformed_tool_schema_is_a_client_error(client, observe):
     else:
         client.cleanup.add_response(getattr(resp, "id", None))
         pytest.fail(f"SDK, {what}: the request was served instead of rejected")
+
+
+@pytest.mark.behaviour("errors.tool_schema.status_400_500")
+def test_malformed_tool_schema_with_stream_is_an_http_error(client, observe):
+    """'Tool call schema errors still show up as 400/500.'
+
+    With stream=true too: the request is refused before any event is sent, as an HTTP 400 with a JSON error
+    envelope (not an event stream, not an in-stream error event after a 200). The SDK raises BadRequestError
+    when the stream is opened."""
+    what, tools = MALFORMED_TOOLS[0]
+    body = client.body("What is the weather in Paris?", tools=tools)
+    status, headers, text, events = client.http_stream("responses", body, retry=False)
+    observe("errors.tool_schema.stream_status", status)
+    assert status != 200, f"{what} with stream=true: answered HTTP 200 (events: {[e.get('type') for e in events][:6]})"
+    assert 400 <= status < 500, f"{what} with stream=true: expected HTTP 400, saw {status}: {text[:160]}"
+    assert not headers.get("content-type", "").startswith("text/event-stream"), (
+        f"{what} with stream=true: the {status} was sent as an event stream")
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        payload = None
+    findings = check_error_envelope(status, payload)
+    assert not findings, f"{what} with stream=true: " + render(findings)
+
+    try:
+        events_sdk = client.sdk_stream(body, retry=False)
+    except openai.BadRequestError as exc:
+        assert isinstance(exc.body, dict) and str(exc.body.get("message") or "").strip(), (
+            f"SDK: BadRequestError carries no error message: {exc.body!r}")
+    except openai.APIStatusError as exc:
+        pytest.fail(f"SDK, {what} with stream=true: expected BadRequestError (400), got {type(exc).__name__} "
+                    f"(HTTP {exc.status_code})")
+    else:
+        pytest.fail(f"SDK, {what} with stream=true: the stream was opened ({[e.type for e in events_sdk][:4]})")
 
 
 @pytest.mark.behaviour("errors.api_version.v1_no_param")
