@@ -26,6 +26,14 @@ from respcheck.payloads import pdf
 DOC_TEXT = "The respcheck probe word is tangerine."
 
 
+def _assert_read(typed, what: str) -> None:
+    """A completed answer to "what is the probe word" names it (the PDF's text reached the model)."""
+    if typed.status == "completed":
+        assert "tangerine" in typed.output_text.lower(), (
+            f"{what}: the answer does not use the PDF's text (expected the probe word 'tangerine'): "
+            f"{typed.output_text[:160]!r}")
+
+
 def _extracted(data: bytes) -> str:
     """The PDF's text as a text extractor sees it (pypdf, deterministic)."""
     from pypdf import PdfReader
@@ -40,7 +48,7 @@ def test_pdf_as_base64_file_data_is_accepted(client, target):
     require_file_input(target)
     body = media_body(client, pdf_part(pdf(1, DOC_TEXT), "probe.pdf"),
                       text="What is the probe word in the PDF? Answer with one word.")
-    sdk_accepted(client, body, "a PDF as base64 file_data (SDK)")
+    _assert_read(sdk_accepted(client, body, "a PDF as base64 file_data (SDK)"), "a PDF as base64 file_data (SDK)")
     data = assert_accepted(client.http_post("responses", body), "a PDF as base64 file_data (HTTP)")
     assert data["usage"]["input_tokens"] > 0, f"usage.input_tokens is {data['usage']['input_tokens']}"
 
@@ -57,7 +65,7 @@ def test_pdf_uploaded_is_usable_by_file_id(client, target, observe):
     assert isinstance(file_id, str) and file_id, f"upload answered no file id: {up.text[:200]}"
     body = media_body(client, {"type": "input_file", "file_id": file_id},
                       text="What is the probe word in the PDF? Answer with one word.")
-    sdk_accepted(client, body, "a PDF by file_id (SDK)")
+    _assert_read(sdk_accepted(client, body, "a PDF by file_id (SDK)"), "a PDF by file_id (SDK)")
     assert_accepted(client.http_post("responses", body), "a PDF by file_id (HTTP)")
 
 

@@ -261,7 +261,10 @@ class Engine:
             summary = check_request_inputs(body, dep, self.files, self.cfg.faults)
         opts["media_tokens"] = summary.media_tokens(count_tokens)
         if summary.image_count or summary.pdf_count or summary.remote_file_urls:
-            return summary.describe()
+            note = summary.describe()
+            # the extracted text enters the context (docs), so the model can answer from it
+            text = " ".join(" ".join(t.split()) for t in summary.pdf_texts).strip()
+            return f"{note} The PDF text reads: {text[:300]}" if text else note
         return None
 
     # ----------------------------------------------------------------- context
