@@ -47,6 +47,15 @@ def test_100_images_are_accepted_and_101_rejected(client, target, observe):
     assert_rejected(raw, "101 images in one request (HTTP)")
     sdk_rejected(client, over, "101 images in one request (SDK)")
 
+    # the limit is per request, not per message: 60 + 41 images in two user messages
+    imgs = _images(101)
+    split = client.body([{"role": "user", "content": [{"type": "input_text", "text": "Here are some images."}, *imgs[:60]]},
+                         {"role": "user", "content": [{"type": "input_text", "text": "How many images in total?"}, *imgs[60:]]}],
+                        max_output_tokens=32)
+    raw_split = client.http_post("responses", split, retry=False)
+    observe("limits.images.max_count.101_over_two_messages", raw_split.status_code)
+    assert_rejected(raw_split, "60 + 41 = 101 images in two messages of one request (HTTP)")
+
 
 @pytest.mark.expensive
 @pytest.mark.behaviour("limits.images.max_file_size_50mb")
