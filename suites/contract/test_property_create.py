@@ -29,6 +29,7 @@ transport breaks under vcrpy for SSE) and schemathesis' checks run on the record
 from __future__ import annotations
 
 import copy
+import datetime
 import hashlib
 import json
 from collections import Counter
@@ -52,11 +53,13 @@ from schemathesis.core.failures import FailureGroup
 
 from respcheck import contract
 from respcheck.findings import render
-from respcheck.validators import check_error_envelope, check_response
+from respcheck.validators import check_error_envelope, check_response, check_stream
+from respcheck.validators.response import usage_consistent
 
 CREATE = "AzureCreateResponse"
 BODY = "RespcheckPropertyCreateBody"
 SEED = 20261129
+MAX_FAILING = 4  # a broken property shows in a few cases; stop sending there (live runs pay per request)
 MAX_BODY_BYTES = 2048  # a generated body larger than this is dropped (live runs pay for every token)
 CHECK_NAMES = {
     not_a_server_error: "not_a_server_error",
@@ -99,12 +102,14 @@ def _body_schema(deployment: str, *, stream: bool) -> dict[str, Any]:
     return {
         "type": "object",
         "additionalProperties": False,
-        "required": ["model", "input", "max_output_tokens"],
+        "required": ["model", "input", "max_output_tokens", *(["stream"] if stream else [])],
         "properties": {
             "model": {"const": deployment},
             "input": {"anyOf": [_string(24), {"type": "array", "minItems": 1, "maxItems": 2, "items": message}]},
             "instructions": _string(24, nullable=True),
-            "max_output_tokens": {"type": "integer", "minimum": 16, "maximum": 48},
+            # JSON Schema's "integer" admits 42.0, which the service refuses (400): the plain run keeps that
+            # probe, the streamed run draws whole numbers so most of its streams are accepted
+            "max_output_tokens": {"enum": [16, 24, 32, 48]} if stream else {"type": "integer", "minimum": 16, "maximum": 48},
             "temperature": copy.deepcopy(props["temperature"]),
             "top_p": copy.deepcopy(props["top_p"]),
             "truncation": copy.deepcopy(props["truncation"]),
@@ -255,16 +260,28 @@ def schemathesis_failures(case: Any, response: httpx.Response, checks: list[Any]
     return out
 
 
+def _json(resp: httpx.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        return None
+
+
+def usage_problems(obj: Any, where: str) -> list[str]:
+    """A finished response (completed / incomplete) reports its usage: an object whose totals add up."""
+    if not isinstance(obj, dict) or obj.get("status") not in ("completed", "incomplete"):
+        return []
+    usage = obj.get("usage")
+    if not isinstance(usage, dict):
+        return [f"usage_reported: {where} has status {obj.get('status')!r} but usage {usage!r}"]
+    found = usage_consistent(usage)
+    return [f"usage_reported: {where}: " + render(found)] if found else []
+
+
 def send(client: Any, body: Any) -> httpx.Response:
-    """POST the body raw; a 5xx is sent once more (a live service can fail transiently), 429 is retried."""
-    resp = client.http_request("POST", "responses", json=body, retry=False)
-    if resp.status_code == 429:
-        resp = client.http_request("POST", "responses", json=body, retry=True)
-    elif resp.status_code >= 500:
-        again = client.http_request("POST", "responses", json=body, retry=False)
-        if again.status_code < 500:
-            return again
-    return resp
+    """POST the body raw. ``retry=False``: the client still looks past transient 429/5xx answers and hands
+    back what persists (a 5xx on every attempt is the service's answer to this body)."""
+    return client.http_request("POST", "responses", json=body, retry=False)
 
 
 def judge(case: Any, resp: httpx.Response, *, negative: bool) -> list[str]:
@@ -275,14 +292,12 @@ def judge(case: Any, resp: httpx.Response, *, negative: bool) -> list[str]:
         checks.append(negative_data_rejection)
     problems = schemathesis_failures(case, resp, checks)
     status = resp.status_code
-    try:
-        payload = resp.json()
-    except ValueError:
-        payload = None
+    payload = _json(resp)
     if 200 <= status < 300:
         found = check_response(payload)
         if found:
             problems.append("check_response: " + render(found))
+        problems += usage_problems(payload, "the response")
         if invalid:
             problems.append(f"contract_invalid_accepted: HTTP {status} for a body the contract rejects "
                             f"({invalid[0]})")
@@ -296,13 +311,23 @@ def judge(case: Any, resp: httpx.Response, *, negative: bool) -> list[str]:
 
 
 def run_property(client: Any, cases: tuple[Any, ...], *, negative: bool) -> tuple[Counter, list[str]]:
-    """Send every case; one failure line per case that breaks the property (the case's body, the checks)."""
+    """Send every case; one failure line per case that breaks the property (the case's body, the checks).
+    Across cases: every accepted body gets a response id of its own."""
     statuses: Counter = Counter()
     failures = []
+    ids: dict[str, int] = {}
     for n, case in enumerate(cases):
+        if len(failures) >= MAX_FAILING:
+            failures.append(f"(stopped after {MAX_FAILING} failing cases; {len(cases) - n} not sent)")
+            break
         resp = send(client, case.body)
         statuses[str(resp.status_code)] += 1
         problems = judge(case, resp, negative=negative)
+        rid = _json(resp).get("id") if 200 <= resp.status_code < 300 and isinstance(_json(resp), dict) else None
+        if isinstance(rid, str):
+            if rid in ids:
+                problems.append(f"unique_response_id: id {rid!r} was already returned for case {ids[rid]}")
+            ids.setdefault(rid, n)
         if problems:
             failures.append(f"case {n}: HTTP {resp.status_code} for body {short(case.body)}\n    - "
                             + "\n    - ".join(p[:300] for p in problems))
@@ -310,7 +335,7 @@ def run_property(client: Any, cases: tuple[Any, ...], *, negative: bool) -> tupl
 
 
 def verdict_message(kind: str, cases: tuple[Any, ...], statuses: Counter, failures: list[str]) -> str:
-    head = f"{len(failures)} of {len(cases)} generated {kind} bodies break the property (statuses {dict(statuses)}):"
+    head = f"{sum(1 for f in failures if f.startswith('case'))} of {len(cases)} generated {kind} bodies break the property (statuses {dict(statuses)}):"
     tail = [f"... and {len(failures) - 6} more case(s)"] if len(failures) > 6 else []
     return "\n".join([head, *failures[:6], *tail])
 
@@ -367,3 +392,88 @@ def test_property_invalid_bodies_rejected(client, target, observe):
     statuses, failures = run_property(client, cases, negative=True)
     observe("contract.property.negative.statuses", dict(statuses))
     assert not failures, verdict_message("invalid", cases, statuses, failures)
+
+
+STREAMED = 8
+TERMINAL = ("response.completed", "response.incomplete", "response.failed")
+SDK_STREAMED = 2
+
+
+def _as_httpx(client: Any, wire: Any) -> httpx.Response:
+    """The recorded SSE exchange as an httpx.Response schemathesis can validate (all events, not 20)."""
+    status, headers, text, _events = wire
+    request = httpx.Request("POST", f"{client.target.base_url.rstrip('/')}/responses")
+    resp = httpx.Response(status, headers=dict(headers), content=text.encode("utf-8"), request=request)
+    resp.elapsed = datetime.timedelta(0)  # schemathesis reads it; the real timing is in the recorded exchange
+    return resp
+
+
+@pytest.mark.behaviour("streaming.events.incremental", "streaming.sequence_number.monotonic", "chaining.create.basic",
+                       "chaining.response.usage_totals")
+def test_property_streamed_bodies_conform(client, target, observe):
+    """'The service emits incremental events you can consume to render output token-by-token.'
+    'Track your position with the sequence_number from each event.'
+    Generated valid create bodies with stream=true: every SSE event conforms to its schema (schemathesis,
+    OAS 3.1 contentSchema) and the stream grammar holds, or a 4xx in the error envelope; never a 5xx."""
+    cases = generate(target.deployment, "positive", STREAMED, stream=True)
+    assert len(cases) >= STREAMED // 2, f"the generator drew only {len(cases)} streamed bodies"
+    observe("contract.property.stream.digest", digest(cases))
+
+    statuses: Counter = Counter()
+    failures = []
+    events_seen = 0
+    accepted = []
+    for n, case in enumerate(cases):
+        if len(failures) >= MAX_FAILING:
+            failures.append(f"(stopped after {MAX_FAILING} failing cases; {len(cases) - n} not sent)")
+            break
+        wire = client.http_stream("responses", case.body, retry=False)
+        statuses[str(wire.status)] += 1
+        problems = schemathesis_failures(case, _as_httpx(client, wire), [not_a_server_error, response_schema_conformance])
+        if 200 <= wire.status < 300:
+            if not wire.headers.get("content-type", "").startswith("text/event-stream"):
+                problems.append(f"content_type: {wire.headers.get('content-type')!r}, expected text/event-stream")
+            framing = wire.parsed().findings
+            if framing:
+                problems.append("sse_framing: " + render(framing))
+            grammar = check_stream(wire.events)
+            if grammar:
+                problems.append("check_stream: " + render(grammar))
+            terminal = next((e for e in reversed(wire.events) if e.get("type") in TERMINAL), None)
+            if terminal is not None:
+                problems += usage_problems(terminal.get("response"), f"the {terminal['type']} event's response")
+            events_seen += len(wire.events)
+            accepted.append(case)
+        elif 400 <= wire.status < 500:
+            try:
+                payload = json.loads(wire.text)
+            except ValueError:
+                payload = None
+            found = check_error_envelope(wire.status, payload)
+            if found:
+                problems.append("check_error_envelope: " + render(found))
+        if problems:
+            failures.append(f"case {n}: HTTP {wire.status} for body {short(case.body)}\n    - "
+                            + "\n    - ".join(p[:300] for p in problems))
+    observe("contract.property.stream.statuses", dict(statuses))
+    observe("contract.property.stream.events", events_seen)
+    assert not failures, verdict_message("streamed", cases, statuses, failures)
+    assert any(k.startswith("2") for k in statuses), f"no generated streamed body was accepted ({dict(statuses)})"
+
+    # the SDK channel: typed events for the first accepted bodies
+    accepted = accepted[:SDK_STREAMED]
+    sdk_fail = []
+    for n, case in enumerate(accepted):
+        try:
+            typed = client.sdk_stream(case.body, retry=False)
+        except openai.APIStatusError as exc:
+            if exc.status_code >= 500:
+                sdk_fail.append(f"case {n} body={short(case.body)} -> SDK stream got HTTP {exc.status_code}")
+            continue
+        last = typed[-1].type if typed else None
+        seq = [e.sequence_number for e in typed]
+        if last not in ("response.completed", "response.incomplete"):
+            sdk_fail.append(f"case {n} body={short(case.body)} -> SDK stream ended with {last!r}")
+        if not seq or seq != list(range(seq[0], seq[0] + len(seq))):
+            sdk_fail.append(f"case {n} body={short(case.body)} -> SDK sequence numbers {seq[:12]}")
+    assert not sdk_fail, "\n".join(sdk_fail)
