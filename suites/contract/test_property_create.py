@@ -32,6 +32,7 @@ import copy
 import datetime
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,10 +40,12 @@ from functools import lru_cache
 from typing import Any
 
 import httpx
+import jsonschema
 import openai
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     negative_data_rejection,
@@ -189,22 +192,28 @@ def _without_local_constants() -> Iterator[None]:
         cache.cache.clear()
 
 
+def draw_examples(strategy: Any, attempts: int) -> list[Any]:
+    """Up to `attempts` examples of `strategy`, the same in every process (fixed seed, no database, no
+    shrinking, no local constant pool), whatever else the process has imported."""
+    drawn: list[Any] = []
+
+    @seed(SEED)
+    @settings(max_examples=attempts, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck), report_multiple_bugs=False, print_blob=False)
+    @given(strategy)
+    def draw(example: Any) -> None:
+        drawn.append(example)
+
+    with _without_local_constants():
+        draw()
+    return drawn
+
+
 @lru_cache(maxsize=16)
 def generate(deployment: str, mode: str, count: int, *, stream: bool = False) -> tuple[Any, ...]:
     """`count` schemathesis cases (distinct bodies, JSON-sendable, small), the same in every process."""
     operation = _operation(deployment, stream)
-    strategy = operation.as_strategy(generation_mode=GenerationMode(mode))
-    drawn: list[Any] = []
-
-    @seed(SEED)
-    @settings(max_examples=count * 4, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck), report_multiple_bugs=False, print_blob=False)
-    @given(strategy)
-    def draw(case: Any) -> None:
-        drawn.append(case)
-
-    with _without_local_constants():
-        draw()
+    drawn = draw_examples(operation.as_strategy(generation_mode=GenerationMode(mode)), count * 4)
     seen: set[str] = set()
     out = []
     for case in drawn:
@@ -477,3 +486,116 @@ def test_property_streamed_bodies_conform(client, target, observe):
         if not seq or seq != list(range(seq[0], seq[0] + len(seq))):
             sdk_fail.append(f"case {n} body={short(case.body)} -> SDK sequence numbers {seq[:12]}")
     assert not sdk_fail, "\n".join(sdk_fail)
+
+
+# ------------------------------------------------------------------------------------- malformed tools
+def _malformed_tools() -> list[tuple[str, Any, int]]:
+    """Function tools that break the tool contract, by kind (name, strategy, how many to send): parameters
+    that are not a JSON Schema, a name that is not a string or breaks ^[a-zA-Z0-9_-]+$, no name, an unknown
+    tool type."""
+    name = st.from_regex(r"\A[a-z][a-z_]{0,7}\Z")
+    small = st.text(alphabet="abc", min_size=1, max_size=4)
+    digits = st.lists(st.integers(0, 9), min_size=1, max_size=2)
+    bad_type = st.one_of(st.sampled_from(["banana", "str", "int", "dict", "objekt"]), st.integers(-3, 3),
+                         st.just(["object", 7]))
+    obj = st.just("object")
+    bad_parameters = st.one_of(
+        st.fixed_dictionaries({"type": bad_type}),
+        st.fixed_dictionaries({"type": obj, "properties": st.one_of(st.integers(-9, 9), small, digits)}),
+        st.fixed_dictionaries({"type": obj, "properties": st.dictionaries(name, st.fixed_dictionaries({"type": bad_type}),
+                                                                          min_size=1, max_size=2)}),
+        st.fixed_dictionaries({"type": obj, "required": st.one_of(st.integers(-9, 9), small, digits)}),
+        st.fixed_dictionaries({"type": obj, "additionalProperties": st.one_of(st.integers(-9, 9), small)}),
+        st.fixed_dictionaries({"type": obj, "minProperties": st.one_of(st.integers(-9, -1), small)}),
+        st.one_of(st.integers(-9, 9), small, digits),  # parameters that are not an object at all
+    )
+    return [
+        ("parameters", st.fixed_dictionaries({"type": st.just("function"), "name": name, "parameters": bad_parameters},
+                                             optional={"strict": st.booleans()}), 12),
+        ("name", st.fixed_dictionaries({"type": st.just("function"), "name": st.one_of(
+            st.integers(-9, 9), digits, st.just({}), st.from_regex(r"\A[a-z]{1,4}[ .!][a-z]{1,4}\Z"))}), 6),
+        ("no_name", st.fixed_dictionaries({"type": st.just("function")}), 1),
+        ("type", st.fixed_dictionaries({"type": st.one_of(st.sampled_from(["banana", "functions", "Function"]),
+                                                          st.integers(0, 9), st.lists(st.just("function"), min_size=1, max_size=2)),
+                                        "name": name}), 5),
+    ]
+
+
+def malformed(tool: Any) -> bool:
+    """True when the tool really is malformed (drawn parameters could happen to form a valid schema)."""
+    if not isinstance(tool, dict) or tool.get("type") != "function":
+        return True
+    if not isinstance(tool.get("name"), str) or not re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", tool["name"]):
+        return True
+    params = tool.get("parameters")
+    if not isinstance(params, dict):
+        return True
+    try:
+        jsonschema.Draft202012Validator.check_schema(params)
+    except jsonschema.SchemaError:
+        return True
+    return False
+
+
+@lru_cache(maxsize=4)
+def malformed_tool_bodies(deployment: str) -> tuple[dict[str, Any], ...]:
+    seen: set[str] = set()
+    out = []
+    for _kind, strategy, quota in _malformed_tools():
+        taken = 0
+        for tool in draw_examples(strategy, quota * 6):
+            text = _canonical(tool)
+            if text in seen or not malformed(tool):
+                continue
+            seen.add(text)
+            out.append({"model": deployment, "input": "Say hi.", "max_output_tokens": 16, "store": False,
+                        "tools": [tool]})
+            taken += 1
+            if taken == quota:
+                break
+    return tuple(out)
+
+
+MALFORMED_TOOLS = 24
+
+
+@pytest.mark.behaviour("errors.tool_schema.status_400_500")
+def test_property_malformed_tool_schemas_rejected(client, target, observe):
+    """'Tool call schema errors still show up as 400/500.'
+    Generated malformed function tools (hypothesis): every one is refused with a 4xx in the error envelope;
+    none is accepted, and none is answered with a 5xx (the issue's property; the status mix is recorded)."""
+    bodies = malformed_tool_bodies(target.deployment)
+    assert len(bodies) >= MALFORMED_TOOLS // 2, f"the generator drew only {len(bodies)} malformed tools"
+    observe("contract.property.tools.digest", hashlib.sha256("\n".join(map(_canonical, bodies)).encode()).hexdigest()[:16])
+    operation = _operation(target.deployment, False)
+
+    statuses: Counter = Counter()
+    failures = []
+    for n, body in enumerate(bodies):
+        if len(failures) >= MAX_FAILING:
+            failures.append(f"(stopped after {MAX_FAILING} failing cases; {len(bodies) - n} not sent)")
+            break
+        resp = send(client, body)
+        statuses[str(resp.status_code)] += 1
+        case = operation.Case(body=body, media_type="application/json")
+        problems = schemathesis_failures(case, resp, [not_a_server_error, response_schema_conformance])
+        if 200 <= resp.status_code < 300:
+            problems.append(f"malformed_tool_accepted: HTTP {resp.status_code}, expected 400")
+        elif 400 <= resp.status_code < 500:
+            found = check_error_envelope(resp.status_code, _json(resp))
+            if found:
+                problems.append("check_error_envelope: " + render(found))
+        if problems:
+            failures.append(f"case {n}: HTTP {resp.status_code} for tool {short(body['tools'][0])}\n    - "
+                            + "\n    - ".join(p[:300] for p in problems))
+    observe("errors.tool_schema.status_400_500", dict(statuses))
+    assert not failures, verdict_message("malformed-tool", bodies, statuses, failures)
+
+    # the SDK channel: the first malformed tool through openai.responses.create raises a 4xx APIStatusError
+    tool = short(bodies[0]["tools"][0])
+    try:
+        typed = client.create(bodies[0], retry=False)
+    except openai.APIStatusError as exc:
+        assert 400 <= exc.status_code < 500, f"SDK: malformed tool {tool} answered HTTP {exc.status_code}"
+    else:
+        raise AssertionError(f"SDK: malformed tool {tool} was accepted (response {typed.id})")

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
+
+import jsonschema
 
 from respcheck.server import background, mcp_tools, reasoning
 from respcheck.server.config import ServerConfig
@@ -90,6 +93,28 @@ def _bool(body: dict[str, Any], key: str, default: bool) -> bool:
     if not isinstance(value, bool):
         raise bad_request(f"Invalid type for '{key}': expected a boolean, but got {type(value).__name__} instead.", code="invalid_type", param=key)
     return value
+
+
+RUN_TOOL_TYPES = frozenset({"function", "file_search", "mcp", "custom"})
+FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def _check_function_tool(tool: dict[str, Any], i: int) -> None:
+    """A malformed tool schema is rejected with 400: the name pattern, and `parameters` must be a JSON Schema."""
+    name = tool.get("name")
+    if not isinstance(name, str) or not FUNCTION_NAME.match(name):
+        raise bad_request(f"Invalid 'tools[{i}].name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.", code="invalid_value", param=f"tools[{i}].name")
+    params = tool.get("parameters")
+    if params is None:
+        return
+    error = "expected an object" if not isinstance(params, dict) else None
+    if error is None:
+        try:
+            jsonschema.Draft202012Validator.check_schema(params)
+        except jsonschema.SchemaError as exc:
+            error = exc.message
+    if error:
+        raise bad_request(f"Invalid schema for function '{name}': {error}.", code="invalid_function_parameters", param=f"tools[{i}].parameters")
 
 
 TOOL_CHOICE_MODES = ("none", "auto", "required")
@@ -189,8 +214,13 @@ class Engine:
         for i, tool in enumerate(tools):
             if not isinstance(tool, dict) or "type" not in tool:
                 raise bad_request(f"Missing required parameter: 'tools[{i}].type'.", code="missing_required_parameter", param=f"tools[{i}].type")
+            known = RUN_TOOL_TYPES | AZURE_UNSUPPORTED_TOOLS | NOT_OFFERED_TOOLS
+            if not isinstance(tool["type"], str) or tool["type"] not in known:
+                raise bad_request(f"Invalid value: '{tool['type']}'. Supported values are: {', '.join(sorted(known))}.", code="invalid_value", param=f"tools[{i}].type")
             if tool["type"] == "function" and not tool.get("name"):
                 raise bad_request(f"Missing required parameter: 'tools[{i}].name'.", code="missing_required_parameter", param=f"tools[{i}].name")
+            if tool["type"] == "function":
+                _check_function_tool(tool, i)
             if tool["type"] == "mcp" and (not tool.get("server_label") or not tool.get("server_url")):
                 raise bad_request(f"Missing required parameter: 'tools[{i}].server_label' / 'server_url'.", code="missing_required_parameter", param=f"tools[{i}]")
             if tool["type"] in AZURE_UNSUPPORTED_TOOLS:  # "Not currently supported: - The web search tool"
