@@ -42,7 +42,9 @@ ID_PREFIXES = (
     "resp", "msg", "rs", "fc", "fco", "call", "mcp", "mcpr", "mcpl", "mcpa", "file", "ci", "cntr", "ws", "fs",
     "ig", "ctc", "lsh", "cmp", "conv", "item", "vs", "batch", "cu", "sp", "apc", "tool", "caller",
 )  # fmt: skip
-ID_RE = re.compile(r"\b(" + "|".join(sorted(ID_PREFIXES, key=len, reverse=True)) + r")_([A-Za-z0-9]{16,})\b")
+ID_RE = re.compile(r"\b(" + "|".join(sorted(ID_PREFIXES, key=len, reverse=True)) + r")_([A-Za-z0-9]{16,})\b"
+                   r"|\b(assistant|file)-([A-Za-z0-9]{16,})\b")
+"""Object ids: ``resp_…``, ``msg_…`` and the Files API's hyphenated ``assistant-…`` / ``file-…``."""
 PLACEHOLDER_TAIL = re.compile(r"^0{40}[0-9a-f]{8}$")
 TS_KEYS = ("created_at", "completed_at", "expires_at", "started_at", "finished_at", "failed_at",
            "cancelled_at", "in_progress_at", "last_active_at", "created")  # fmt: skip
@@ -206,12 +208,13 @@ class Normaliser:
                 self._id(m)
 
     def _id(self, m: re.Match[str]) -> str:
-        prefix, tail = m.group(1), m.group(2)
+        hyphen = m.group(1) is None
+        prefix, tail = (m.group(3), m.group(4)) if hyphen else (m.group(1), m.group(2))
         if PLACEHOLDER_TAIL.match(tail):
             return m.group(0)
         key = m.group(0)
         if key not in self.ids:
-            self.ids[key] = f"{prefix}_{len(self.ids) + 1:048x}"
+            self.ids[key] = f"{prefix}{'-' if hyphen else '_'}{len(self.ids) + 1:048x}"
         return self.ids[key]
 
     def apply(self, text: str) -> str:
@@ -312,7 +315,8 @@ class Recorder:
         v = vcr.VCR(
             serializer="yaml",
             record_mode="none" if self.mode == "replay" else "all",
-            before_record_request=lambda r: _digest_request(scrubber.request(r)),
+            # digest first: scrubbing regexes over a 50 MB base64 body cost seconds, and a digest holds no secret
+            before_record_request=lambda r: scrubber.request(_digest_request(r)),
             before_record_response=lambda r: digest_response(scrubber.response(r)),
             decode_compressed_response=True,
         )

@@ -168,3 +168,15 @@ def test_digest_is_idempotent_and_leaves_small_bodies_alone():
     assert digest_body(once) == once
     raw = b"--boundary\r\n" + b"\x00" * 100_000
     assert digest_body(raw).startswith(b"<sha256:") and digest_body(digest_body(raw)) == digest_body(raw)
+
+
+def test_files_api_hyphenated_ids_are_normalised_keeping_their_prefix():
+    from respcheck.recorder import Normaliser
+
+    norm = Normaliser()
+    text = '{"id": "assistant-KaVLJQTiWEvdz8yJQHHkqJ", "other": "file-AbCdEfGhIjKlMnOpQr", "again": "assistant-KaVLJQTiWEvdz8yJQHHkqJ"}'
+    norm.learn([text])
+    out = norm.apply(text)
+    assert '"assistant-' + "0" * 47 + '1"' in out and out.count("assistant-" + "0" * 47 + "1") == 2
+    assert '"file-' + "0" * 47 + '2"' in out
+    assert norm.apply(out) == out
