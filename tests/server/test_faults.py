@@ -243,7 +243,6 @@ PROBES: dict[str, tuple[dict[str, Any], Probe]] = {
     "images.accept_unsupported_type": ({}, lambda w: w.post("responses", image_body(img(bmp(), "image/bmp"))).status_code),
     "images.accept_corrupt": ({}, lambda w: w.post("responses", image_body(img(corrupt()))).status_code),
     "images.ignore_total_size": ({"input_limits": InputLimits(max_image_bytes=10_000, max_total_image_bytes=3_000)}, lambda w: w.post("responses", image_body(img(sized_png(2_000)), img(sized_png(2_000, seed=1)))).status_code),
-    "images.ignore_each_size": ({"input_limits": InputLimits(max_image_bytes=1_000, max_total_image_bytes=100_000)}, lambda w: w.post("responses", image_body(img(sized_png(2_000)))).status_code),
     "images.accept_on_text_only_model": ({}, lambda w: w.post("responses", image_body(img(png()), model="o3-mini")).status_code),
     "images.reject_file_id": ({}, lambda w: w.post("responses", image_body({"type": "input_image", "file_id": upload(w, "vision", png(), "p.png").json()["id"]})).status_code),
     "images.ignore_detail": ({}, lambda w: w.post("responses", image_body(img(png(), detail="ultra"))).status_code),

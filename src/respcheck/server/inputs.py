@@ -87,10 +87,6 @@ INPUT_FAULTS: dict[str, tuple[str, tuple[str, ...]]] = {
         "do not enforce the 50 MB combined image size",
         ("limits.images.max_total_size_50mb",),
     ),
-    "images.ignore_each_size": (
-        "do not enforce the 50 MB per-image size",
-        ("limits.images.max_file_size_50mb",),
-    ),
     "images.accept_on_text_only_model": (
         "accept image input on a deployment without vision",
         ("limits.images.vision_models_only",),
@@ -393,14 +389,13 @@ def _image(path: str, part: dict, check: _Check) -> int:
 
     size = len(data)
     if size >= lim.max_image_bytes:
-        check.enforce(
-            "images.ignore_each_size",
-            bad_request(
-                f"Image is {size} bytes; each image must be under {lim.max_image_bytes} bytes "
-                f"({lim.max_image_bytes // MiB} MB)",
-                code="invalid_value",
-                param=path,
-            ),
+        # No fault turns this off: with both documented limits at 50 MB, an image over the per-image limit
+        # also breaks the total, so a server that skipped this check would answer the same 400.
+        raise bad_request(
+            f"Image is {size} bytes; each image must be under {lim.max_image_bytes} bytes "
+            f"({lim.max_image_bytes // MiB} MB)",
+            code="invalid_value",
+            param=path,
         )
     s.image_bytes += size
     s.image_mimes.append(_sniff_image(data, path, check))
