@@ -60,7 +60,7 @@ from schemathesis.core.failures import FailureGroup
 
 from respcheck import contract
 from respcheck.findings import render
-from respcheck.validators import check_error_envelope, check_response, check_stream
+from respcheck.validators import check_error_envelope, check_item_list, check_response, check_stream
 from respcheck.validators.response import usage_consistent
 
 CREATE = "AzureCreateResponse"
@@ -351,7 +351,8 @@ def run_property(client: Any, cases: tuple[Any, ...], *, negative: bool) -> tupl
 
 
 def verdict_message(kind: str, cases: tuple[Any, ...], statuses: Counter, failures: list[str]) -> str:
-    head = f"{sum(1 for f in failures if f.startswith('case'))} of {len(cases)} generated {kind} bodies break the property (statuses {dict(statuses)}):"
+    broken = sum(1 for f in failures if f.startswith("case"))
+    head = f"{broken} of {len(cases)} generated {kind} break the property (statuses {dict(statuses)}):"
     tail = [f"... and {len(failures) - 6} more case(s)"] if len(failures) > 6 else []
     return "\n".join([head, *failures[:6], *tail])
 
@@ -377,7 +378,7 @@ def test_property_valid_bodies_conform(client, target, observe):
 
     statuses, failures = run_property(client, cases, negative=False)
     observe("contract.property.positive.statuses", dict(statuses))
-    assert not failures, verdict_message("valid", cases, statuses, failures)
+    assert not failures, verdict_message("valid bodies", cases, statuses, failures)
     ok = sum(v for k, v in statuses.items() if k.startswith("2"))
     assert ok, f"no generated valid body was accepted (statuses {dict(statuses)})"
 
@@ -409,7 +410,7 @@ def test_property_invalid_bodies_rejected(client, target, observe):
 
     statuses, failures = run_property(client, cases, negative=True)
     observe("contract.property.negative.statuses", dict(statuses))
-    assert not failures, verdict_message("invalid", cases, statuses, failures)
+    assert not failures, verdict_message("invalid bodies", cases, statuses, failures)
 
 
 STREAMED = 8
@@ -475,7 +476,7 @@ def test_property_streamed_bodies_conform(client, target, observe):
                             + "\n    - ".join(p[:300] for p in problems))
     observe("contract.property.stream.statuses", dict(statuses))
     observe("contract.property.stream.events", events_seen)
-    assert not failures, verdict_message("streamed", cases, statuses, failures)
+    assert not failures, verdict_message("streamed bodies", cases, statuses, failures)
     assert any(k.startswith("2") for k in statuses), f"no generated streamed body was accepted ({dict(statuses)})"
 
     # the SDK channel: typed events for the first accepted bodies
@@ -598,7 +599,7 @@ def test_property_malformed_tool_schemas_rejected(client, target, observe):
             failures.append(f"case {n}: HTTP {resp.status_code} for tool {short(body['tools'][0])}\n    - "
                             + "\n    - ".join(p[:300] for p in problems))
     observe("errors.tool_schema.status_400_500", dict(statuses))
-    assert not failures, verdict_message("malformed-tool", bodies, statuses, failures)
+    assert not failures, verdict_message("malformed tools", bodies, statuses, failures)
 
     # the SDK channel: the first malformed tool through openai.responses.create raises a 4xx APIStatusError
     tool = short(bodies[0]["tools"][0])
@@ -608,3 +609,109 @@ def test_property_malformed_tool_schemas_rejected(client, target, observe):
         assert 400 <= exc.status_code < 500, f"SDK: malformed tool {tool} answered HTTP {exc.status_code}"
     else:
         raise AssertionError(f"SDK: malformed tool {tool} was accepted (response {typed.id})")
+
+
+# ------------------------------------------------------------------------------------- input_items queries
+ITEMS_PATH = "/responses/{response_id}/input_items"
+ITEMS_QUERIES = 16
+
+
+@lru_cache(maxsize=2)
+def _items_operation() -> Any:
+    """The contract's GET input_items with its limit and order parameters. after/before need ids of this
+    response's items (a generated string names none), api-version is the client's business; limit gets the
+    range its contract description gives ('Limit can range between 1 and 100')."""
+    doc = copy.deepcopy(contract.load())
+    op = doc["paths"][ITEMS_PATH]["get"]
+    op["parameters"] = [p for p in op["parameters"] if p.get("name") in ("response_id", "limit", "order")]
+    for p in op["parameters"]:
+        if p["name"] == "limit":
+            p["schema"] = {**p["schema"], "minimum": 1, "maximum": 100}
+    op.pop("security", None)
+    doc["paths"] = {ITEMS_PATH: {"get": op}}
+    doc["security"] = []
+    doc["components"].pop("securitySchemes", None)
+    schema = schemathesis.openapi.from_dict(doc)
+    schema.config.generation.update(codec="ascii", allow_x00=False, with_security_parameters=False,
+                                    allow_extra_parameters=False, no_shrink=True)
+    return schema[ITEMS_PATH]["GET"]
+
+
+@lru_cache(maxsize=4)
+def items_queries(mode: str, count: int) -> tuple[Any, ...]:
+    """Generated cases for a fixed placeholder id (the real id differs per run; only the query is used)."""
+    strategy = _items_operation().as_strategy(generation_mode=GenerationMode(mode),
+                                              path_parameters={"response_id": "resp_placeholder"})
+    seen: set[str] = set()
+    out = []
+    for case in draw_examples(strategy, count * 4):
+        query = case.query or {}
+        text = _canonical(query)
+        scalar = all(isinstance(v, str | int | float | bool) or v is None for v in query.values())
+        if text in seen or len(text) > 512 or not scalar:
+            continue
+        seen.add(text)
+        out.append(case)
+        if len(out) == count:
+            break
+    return tuple(out)
+
+
+@pytest.mark.behaviour("chaining.input_items.list")
+def test_property_input_items_queries(client, target, observe):
+    """'GET /responses/{id}/input_items lists the input items sent to a response as a list object (data,
+    first_id, last_id, has_more).' Generated valid and invalid list queries (schemathesis: limit, order):
+    a 2xx page that conforms and is the right slice of the list in the asked order (desc
+    by default), or a 4xx in the error envelope; never a 5xx."""
+    body = client.body([{"role": "user", "content": "My name is Ada."},
+                        {"role": "user", "content": "Reply with OK."}], max_output_tokens=16)
+    created = client.http_post("responses", body)
+    assert created.status_code == 200, f"create: HTTP {created.status_code}: {created.text[:200]}"
+    rid = created.json()["id"]
+    path = f"responses/{rid}/input_items"
+    asc = client.http_get(path, params={"order": "asc", "limit": 100})
+    assert asc.status_code == 200, f"input_items?order=asc: HTTP {asc.status_code}: {asc.text[:200]}"
+    full = [it.get("id") for it in asc.json().get("data", [])]
+    assert len(full) >= 2, f"input_items of a two-message input lists {len(full)} item(s): {asc.text[:200]}"
+
+    cases = items_queries("positive", ITEMS_QUERIES) + items_queries("negative", ITEMS_QUERIES)
+    observe("contract.property.input_items.digest",
+            hashlib.sha256("\n".join(_canonical(c.query) for c in cases).encode()).hexdigest()[:16])
+    statuses: Counter = Counter()
+    failures = []
+    for n, case in enumerate(cases):
+        if len(failures) >= MAX_FAILING:
+            failures.append(f"(stopped after {MAX_FAILING} failing cases; {len(cases) - n} not sent)")
+            break
+        query = dict(case.query or {})
+        resp = client.http_get(path, params=query, retry=False)
+        statuses[str(resp.status_code)] += 1
+        problems = schemathesis_failures(case, resp, [not_a_server_error, response_schema_conformance])
+        payload = _json(resp)
+        if 200 <= resp.status_code < 300:
+            found = check_item_list(payload)
+            if found:
+                problems.append("check_item_list: " + render(found))
+            limit, order = query.get("limit", 20), query.get("order", "desc")
+            if isinstance(payload, dict) and isinstance(limit, int) and order in ("asc", "desc"):
+                want = (full if order == "asc" else full[::-1])[:limit]
+                got = [it.get("id") for it in payload.get("data") or [] if isinstance(it, dict)]
+                if got != want:
+                    problems.append(f"page_slice: order={order} limit={limit} listed {got}, expected {want}")
+                if payload.get("has_more") is not (len(full) > limit):
+                    problems.append(f"has_more: {payload.get('has_more')!r} with {len(full)} items and limit {limit}")
+        elif 400 <= resp.status_code < 500:
+            found = check_error_envelope(resp.status_code, payload)
+            if found:
+                problems.append("check_error_envelope: " + render(found))
+        if problems:
+            failures.append(f"case {n}: HTTP {resp.status_code} for query {short(query)}\n    - "
+                            + "\n    - ".join(p[:300] for p in problems))
+    observe("contract.property.input_items.statuses", dict(statuses))
+    assert not failures, verdict_message("input_items queries", cases, statuses, failures)
+    assert any(k.startswith("2") for k in statuses), f"no generated query was answered 2xx ({dict(statuses)})"
+
+    # the SDK channel: the default listing (desc) through openai.responses.input_items.list
+    page = client.sdk_call("input_items.list", lambda: client.sdk.responses.input_items.list(rid))
+    got = [it.id for it in page.data]
+    assert got == full[::-1][:20], f"SDK input_items.list (default order) listed {got}, expected {full[::-1][:20]}"
