@@ -60,6 +60,7 @@ from schemathesis.core.failures import FailureGroup
 
 from respcheck import contract
 from respcheck.findings import render
+from respcheck.recorder import ID_RE, PLACEHOLDER_TAIL
 from respcheck.validators import check_error_envelope, check_item_list, check_response, check_stream
 from respcheck.validators.response import usage_consistent
 
@@ -715,3 +716,105 @@ def test_property_input_items_queries(client, target, observe):
     page = client.sdk_call("input_items.list", lambda: client.sdk.responses.input_items.list(rid))
     got = [it.id for it in page.data]
     assert got == full[::-1][:20], f"SDK input_items.list (default order) listed {got}, expected {full[::-1][:20]}"
+
+
+# ------------------------------------------------------------------------------------- unknown response ids
+UNKNOWN_IDS = 16
+WELL_FORMED_ID = re.compile(r"resp_[0-9a-f]{48}")
+
+
+@lru_cache(maxsize=2)
+def _previous_operation(deployment: str) -> Any:
+    """POST /responses whose body is a tiny chained turn: only previous_response_id is generated (the
+    contract's string, or one shaped like a real id that no response has)."""
+    doc = _openapi(deployment, stream=False)
+    props = contract.load()["components"]["schemas"][CREATE]["properties"]
+    doc["components"]["schemas"][BODY] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["model", "input", "max_output_tokens", "store", "previous_response_id"],
+        "properties": {
+            "model": {"const": deployment},
+            "input": {"const": "What is my name?"},
+            "max_output_tokens": {"const": 16},
+            "store": {"const": False},
+            "previous_response_id": {"anyOf": [
+                # shaped like a real id (48 hex digits) and like the recorder's id placeholders (40 zeros
+                # first), so the cassette keeps it verbatim and replay sends the same bytes
+                {"type": "string", "pattern": "^resp_0{40}[0-9a-f]{8}$"},
+                {**{k: v for k, v in props["previous_response_id"].items() if k != "description"},
+                 "type": "string", "minLength": 1, "maxLength": 40},
+            ]},
+        },
+    }
+    schema = schemathesis.openapi.from_dict(doc)
+    schema.config.generation.update(codec="ascii", allow_x00=False, with_security_parameters=False,
+                                    allow_extra_parameters=False, no_shrink=True)
+    return schema["/responses"]["POST"]
+
+
+@lru_cache(maxsize=2)
+def unknown_id_cases(deployment: str, count: int) -> tuple[Any, ...]:
+    seen: set[str] = set()
+    shaped: list[Any] = []
+    other: list[Any] = []
+    for case in draw_examples(_previous_operation(deployment).as_strategy(), count * 6):
+        prev = case.body.get("previous_response_id") if isinstance(case.body, dict) else None
+        if not isinstance(prev, str) or prev in seen:
+            continue
+        if any(not PLACEHOLDER_TAIL.match(m.group(2) or m.group(4)) for m in ID_RE.finditer(prev)):
+            continue  # the recorder would rewrite it to a placeholder: record and replay would differ
+        seen.add(prev)
+        (shaped if WELL_FORMED_ID.fullmatch(prev) else other).append(case)
+    half = count // 2
+    return tuple(shaped[:half] + other[: count - min(half, len(shaped))])
+
+
+@pytest.mark.behaviour("chaining.previous_response_id.carries_context", "chaining.retrieve.by_id")
+def test_property_unknown_response_ids_rejected(client, target, observe):
+    """'You can chain responses together by passing the response.id from the previous response to the
+    previous_response_id parameter.' A previous_response_id no response has (generated: shaped like a real
+    id, or any string) is refused with a 4xx in the error envelope - never silently ignored (2xx), never a
+    5xx; GET /responses/{id} of an unknown well-formed id answers 404."""
+    cases = unknown_id_cases(target.deployment, UNKNOWN_IDS)
+    assert len(cases) >= UNKNOWN_IDS // 2, f"the generator drew only {len(cases)} ids"
+    observe("contract.property.unknown_ids.digest",
+            hashlib.sha256("\n".join(_canonical(c.body) for c in cases).encode()).hexdigest()[:16])
+    statuses: Counter = Counter()
+    failures = []
+    for n, case in enumerate(cases):
+        if len(failures) >= MAX_FAILING:
+            failures.append(f"(stopped after {MAX_FAILING} failing cases; {len(cases) - n} not sent)")
+            break
+        prev = case.body["previous_response_id"]
+        resp = send(client, case.body)
+        statuses[str(resp.status_code)] += 1
+        problems = schemathesis_failures(case, resp, [not_a_server_error, response_schema_conformance])
+        if 200 <= resp.status_code < 300:
+            problems.append(f"unknown_id_accepted: HTTP {resp.status_code}; an unknown previous_response_id must be refused")
+        elif 400 <= resp.status_code < 500:
+            found = check_error_envelope(resp.status_code, _json(resp))
+            if found:
+                problems.append("check_error_envelope: " + render(found))
+        if WELL_FORMED_ID.fullmatch(prev):
+            got = client.http_get(f"responses/{prev}", retry=False)
+            statuses[f"GET {got.status_code}"] += 1
+            if got.status_code != 404:
+                problems.append(f"retrieve_unknown: GET /responses/{prev} answered HTTP {got.status_code}, expected 404")
+            else:
+                found = check_error_envelope(got.status_code, _json(got))
+                if found:
+                    problems.append("check_error_envelope (GET): " + render(found))
+        if problems:
+            failures.append(f"case {n}: HTTP {resp.status_code} for previous_response_id {short(prev, 70)}\n    - "
+                            + "\n    - ".join(p[:300] for p in problems))
+    observe("contract.property.unknown_ids.statuses", dict(statuses))
+    assert not failures, verdict_message("unknown ids", cases, statuses, failures)
+
+    # the SDK channel: the first unknown id through responses.create raises a 4xx APIStatusError
+    try:
+        typed = client.create(cases[0].body, retry=False)
+    except openai.APIStatusError as exc:
+        assert 400 <= exc.status_code < 500, f"SDK: unknown previous_response_id answered HTTP {exc.status_code}"
+    else:
+        raise AssertionError(f"SDK: unknown previous_response_id was accepted (response {typed.id})")
