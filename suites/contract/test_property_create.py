@@ -11,7 +11,12 @@ The property (issue: "generated valid and invalid create bodies -> a 2xx that co
 * streamed answers: every SSE event conforms to its schema (schemathesis reads them through the OAS 3.1
   ``contentSchema``) and the stream grammar holds (``check_stream``);
 * generated malformed function tools (hypothesis: parameters that are not a JSON Schema, bad names, unknown
-  types) are refused with a 4xx in the envelope, never accepted, never a 5xx.
+  types) are refused with a 4xx in the envelope, never accepted, never a 5xx;
+* generated input_items queries (limit, order) answer the right slice of the list in the asked order, or a
+  4xx in the envelope; generated unknown previous_response_id values are refused (4xx), never ignored.
+
+Every failure names the case (its body or query, shortened) and the check that failed: schemathesis' named
+checks (``not_a_server_error``, ``response_schema_conformance``, ``negative_data_rejection``) or respcheck's.
 
 WHY a reduced request schema: the contract's ``AzureCreateResponse`` admits built-in tools (web search, code
 interpreter, image generation, remote MCP servers), huge strings and unbounded ``max_output_tokens``; sent to a
