@@ -60,3 +60,12 @@ def test_block_network_refuses_the_outside_and_is_undone():
     finally:
         undo()
     assert not getattr(socket.socket.connect, "_respcheck", False)
+
+
+def test_a_suite_that_does_not_import_is_one_line_not_an_interrupt(tmp_path, capsys):
+    suite = tmp_path / "suites" / "broken"
+    suite.mkdir(parents=True)
+    (suite / "test_broken_import.py").write_text("import no_such_module_anywhere\n", encoding="utf-8")
+    code = main(["run", "--target", "reference", "--suites", str(tmp_path / "suites"), "--report-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and "could not be collected" in err and "interrupted" not in err, err

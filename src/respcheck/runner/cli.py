@@ -168,13 +168,17 @@ def run(args: argparse.Namespace) -> int:
         return run_targets(args)
     mode = validate(args)
     run_id = _make_run_id(mode, args.profile or DEFAULT_PROFILE)
-    code = int(pytest.main(pytest_args(args, mode, run_id)))
+    watch = _SessionWatch()
+    code = int(pytest.main(pytest_args(args, mode, run_id), plugins=[watch]))
+    outdir = (args.report_dir or paths.reports_dir()) / run_id
     if code == int(pytest.ExitCode.INTERRUPTED):
+        if watch.collection_errors and not watch.interrupted:
+            raise UserError(f"{watch.collection_errors} suite file(s) could not be collected (the pytest error is above)",
+                            hint="a suite file does not import, or two test files share a name")
         print("respcheck: interrupted", file=sys.stderr)
         return 130
     if code == int(pytest.ExitCode.USAGE_ERROR):
         return 2
-    outdir = (args.report_dir or paths.reports_dir()) / run_id
     results = _read_results(outdir / "results.jsonl")
     if code == int(pytest.ExitCode.NO_TESTS_COLLECTED) or not results:
         raise UserError(f"no suite tests ran (pytest exit {code})", hint="check -k and --suites")
@@ -182,6 +186,24 @@ def run(args: argparse.Namespace) -> int:
     print_summary(results, run_record, outdir)
     failed = any(r["verdict"] == "fail" for r in results)
     return 1 if failed or code != 0 else 0
+
+
+class _SessionWatch:
+    """Tells a collection error from Ctrl-C: pytest reports both as exit code 2 ("interrupted")."""
+
+    def __init__(self) -> None:
+        self.collection_errors = 0
+        self.interrupted = False
+
+    def pytest_collectreport(self, report: Any) -> None:
+        if report.failed:
+            self.collection_errors += 1
+
+    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
+        import pytest
+
+        # pytest stops on collection errors by raising Session.Interrupted, a KeyboardInterrupt too
+        self.interrupted = not isinstance(excinfo.value, pytest.Session.Interrupted)
 
 
 def _read_results(path: Path) -> list[dict[str, Any]]:
