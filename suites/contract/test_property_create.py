@@ -66,8 +66,15 @@ from schemathesis.core.failures import FailureGroup
 from respcheck import contract
 from respcheck.findings import render
 from respcheck.recorder import ID_RE, PLACEHOLDER_TAIL
-from respcheck.validators import check_error_envelope, check_item_list, check_response, check_stream
+from respcheck.validators import (
+    check_compaction,
+    check_error_envelope,
+    check_item_list,
+    check_response,
+    check_stream,
+)
 from respcheck.validators.response import usage_consistent
+from respcheck.verdicts import not_applicable
 
 CREATE = "AzureCreateResponse"
 BODY = "RespcheckPropertyCreateBody"
@@ -823,3 +830,101 @@ def test_property_unknown_response_ids_rejected(client, target, observe):
         assert 400 <= exc.status_code < 500, f"SDK: unknown previous_response_id answered HTTP {exc.status_code}"
     else:
         raise AssertionError(f"SDK: unknown previous_response_id was accepted (response {typed.id})")
+
+
+# ------------------------------------------------------------------------------------- /responses/compact
+COMPACT = "OpenAISpec.CompactResponseMethodPublicBody"
+COMPACT_POSITIVE = 10
+COMPACT_NEGATIVE = 12
+
+
+@lru_cache(maxsize=2)
+def _compact_operation(deployment: str) -> Any:
+    """The contract's POST /responses/compact with a bounded body: the deployment, a tiny input (a string or
+    one or two messages), optional instructions and prompt_cache_key (the contract's own schema)."""
+    doc = copy.deepcopy(contract.load())
+    op = doc["paths"]["/responses/compact"]["post"]
+    op["parameters"] = []
+    op.pop("security", None)
+    props = doc["components"]["schemas"][COMPACT]["properties"]
+    body_name = "RespcheckPropertyCompactBody"
+    op["requestBody"] = {"required": True,
+                         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body_name}"}}}}
+    doc["paths"] = {"/responses/compact": {"post": op}}
+    doc["security"] = []
+    doc["components"].pop("securitySchemes", None)
+    message = _body_schema(deployment, stream=False)["properties"]["input"]["anyOf"][1]
+    doc["components"]["schemas"][body_name] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["model", "input"],
+        "properties": {
+            "model": {"const": deployment},
+            "input": {"anyOf": [_string(24), message]},
+            "instructions": _string(24, nullable=True),
+            "prompt_cache_key": copy.deepcopy(props["prompt_cache_key"]),
+        },
+    }
+    schema = schemathesis.openapi.from_dict(doc)
+    schema.config.generation.update(codec="ascii", allow_x00=False, with_security_parameters=False,
+                                    allow_extra_parameters=False, no_shrink=True)
+    return schema["/responses/compact"]["POST"]
+
+
+@lru_cache(maxsize=4)
+def compact_cases(deployment: str, mode: str, count: int) -> tuple[Any, ...]:
+    seen: set[str] = set()
+    out = []
+    for case in draw_examples(_compact_operation(deployment).as_strategy(generation_mode=GenerationMode(mode)), count * 4):
+        try:
+            text = json.dumps(case.body, sort_keys=True)
+        except (TypeError, ValueError):
+            continue
+        if len(text.encode()) > MAX_BODY_BYTES or text in seen:
+            continue
+        seen.add(text)
+        out.append(case)
+        if len(out) == count:
+            break
+    return tuple(out)
+
+
+@pytest.mark.behaviour("compaction.endpoint.compact")
+def test_property_compact_bodies(client, target, observe):
+    """'POST /responses/compact takes a model and an input array (any earlier items) and returns a compacted
+    output list.' Generated valid and invalid compact bodies (schemathesis): a 2xx response.compaction
+    object that conforms (with its compaction item), or a 4xx in the error envelope; never a 5xx."""
+    positive = compact_cases(target.deployment, "positive", COMPACT_POSITIVE)
+    negative = compact_cases(target.deployment, "negative", COMPACT_NEGATIVE)
+    cases = [(c, False) for c in positive] + [(c, True) for c in negative]
+    observe("contract.property.compact.digest",
+            hashlib.sha256("\n".join(_canonical(c.body) for c, _ in cases).encode()).hexdigest()[:16])
+
+    statuses: Counter = Counter()
+    failures = []
+    for n, (case, neg) in enumerate(cases):
+        if len(failures) >= MAX_FAILING:
+            failures.append(f"(stopped after {MAX_FAILING} failing cases; {len(cases) - n} not sent)")
+            break
+        resp = client.http_request("POST", "responses/compact", json=case.body, retry=False)
+        statuses[f"{'negative' if neg else 'positive'} {resp.status_code}"] += 1
+        if n == 0 and resp.status_code == 404:
+            not_applicable(f"POST /responses/compact answered 404 for a valid body: {resp.text[:160]}")
+        # WHY no negative_data_rejection here: the contract's compact input items (OpenAI.ItemParam) reject
+        # the plain {"role", "content"} messages the docs send, so "contract-invalid" is no verdict for them
+        problems = schemathesis_failures(case, resp, [not_a_server_error, response_schema_conformance])
+        payload = _json(resp)
+        if 200 <= resp.status_code < 300:
+            found = check_compaction(payload)
+            if found:
+                problems.append("check_compaction: " + render(found))
+        elif 400 <= resp.status_code < 500:
+            found = check_error_envelope(resp.status_code, payload)
+            if found:
+                problems.append("check_error_envelope: " + render(found))
+        if problems:
+            failures.append(f"case {n}: HTTP {resp.status_code} for body {short(case.body)}\n    - "
+                            + "\n    - ".join(p[:300] for p in problems))
+    observe("contract.property.compact.statuses", dict(statuses))
+    assert not failures, verdict_message("compact bodies", tuple(c for c, _ in cases), statuses, failures)
+    assert any(k.startswith("positive 2") for k in statuses), f"no generated valid compact body was accepted ({dict(statuses)})"

@@ -24,6 +24,9 @@ def compact(engine: Engine, body: Any) -> dict[str, Any]:
     resolve(body.get("model"))
     if "input" not in body and not body.get("previous_response_id"):
         raise bad_request("Missing required parameter: 'input'.", code="missing_required_parameter", param="input")
+    for key in ("instructions", "prompt_cache_key"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise bad_request(f"Invalid type for '{key}': expected a string, but got {type(body[key]).__name__} instead.", code="invalid_type", param=key)
     earlier = engine._previous(body.get("previous_response_id"))
     items = normalize_input(body.get("input"), store=engine.store, secret=engine.cfg.secret)
     context = collapse_compaction(earlier + items)
