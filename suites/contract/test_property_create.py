@@ -373,6 +373,13 @@ def verdict_message(kind: str, cases: tuple[Any, ...], statuses: Counter, failur
 # ---------------------------------------------------------------------------------------------- the tests
 POSITIVE = 24
 NEGATIVE = 30
+LIVE_SHARE = 4
+"""A live run (billed) sends every 4th generated case: the same deterministic list, thinned, so a live profile
+records and replays the same requests while the reference and replay runs keep the full breadth."""
+
+
+def for_target(target: Any, cases: tuple[Any, ...]) -> tuple[Any, ...]:
+    return cases[::LIVE_SHARE] if target.mode == "live" else cases
 SDK_SAMPLE = 4
 
 
@@ -385,7 +392,7 @@ def test_property_valid_bodies_conform(client, target, observe):
     '"usage": { "input_tokens": 405, "output_tokens": 285, ... "total_tokens": 690 },'
     Generated valid create bodies: a 2xx whose body conforms to the contract, or a 4xx in the error
     envelope; never a 5xx."""
-    cases = generate(target.deployment, "positive", POSITIVE)
+    cases = for_target(target, generate(target.deployment, "positive", POSITIVE))
     assert len(cases) >= POSITIVE // 2, f"the generator drew only {len(cases)} valid bodies"
     observe("contract.property.positive.digest", digest(cases))
 
@@ -415,7 +422,7 @@ def test_property_invalid_bodies_rejected(client, target, observe):
     """'Tool call schema errors still show up as 400/500.'
     Generated invalid create bodies (schemathesis negative mode): a 4xx in the error envelope, never a 5xx;
     a body the contract rejects is never accepted."""
-    cases = generate(target.deployment, "negative", NEGATIVE)
+    cases = for_target(target, generate(target.deployment, "negative", NEGATIVE))
     assert len(cases) >= NEGATIVE // 2, f"the generator drew only {len(cases)} invalid bodies"
     invalid = sum(1 for c in cases if contract_errors(c.body))
     observe("contract.property.negative.digest", digest(cases))
@@ -447,7 +454,7 @@ def test_property_streamed_bodies_conform(client, target, observe):
     'Track your position with the sequence_number from each event.'
     Generated valid create bodies with stream=true: every SSE event conforms to its schema (schemathesis,
     OAS 3.1 contentSchema) and the stream grammar holds, or a 4xx in the error envelope; never a 5xx."""
-    cases = generate(target.deployment, "positive", STREAMED, stream=True)
+    cases = for_target(target, generate(target.deployment, "positive", STREAMED, stream=True))
     assert len(cases) >= STREAMED // 2, f"the generator drew only {len(cases)} streamed bodies"
     observe("contract.property.stream.digest", digest(cases))
 
@@ -587,7 +594,7 @@ def test_property_malformed_tool_schemas_rejected(client, target, observe):
     """'Tool call schema errors still show up as 400/500.'
     Generated malformed function tools (hypothesis): every one is refused with a 4xx in the error envelope;
     none is accepted, and none is answered with a 5xx (the issue's property; the status mix is recorded)."""
-    bodies = malformed_tool_bodies(target.deployment)
+    bodies = for_target(target, malformed_tool_bodies(target.deployment))
     assert len(bodies) >= MALFORMED_TOOLS // 2, f"the generator drew only {len(bodies)} malformed tools"
     observe("contract.property.tools.digest", hashlib.sha256("\n".join(map(_canonical, bodies)).encode()).hexdigest()[:16])
     operation = _operation(target.deployment, False)
@@ -687,7 +694,7 @@ def test_property_input_items_queries(client, target, observe):
     full = [it.get("id") for it in asc.json().get("data", [])]
     assert len(full) >= 2, f"input_items of a two-message input lists {len(full)} item(s): {asc.text[:200]}"
 
-    cases = items_queries("positive", ITEMS_QUERIES) + items_queries("negative", ITEMS_QUERIES)
+    cases = for_target(target, items_queries("positive", ITEMS_QUERIES) + items_queries("negative", ITEMS_QUERIES))
     observe("contract.property.input_items.digest",
             hashlib.sha256("\n".join(_canonical(c.query) for c in cases).encode()).hexdigest()[:16])
     statuses: Counter = Counter()
@@ -788,7 +795,7 @@ def test_property_unknown_response_ids_rejected(client, target, observe):
     previous_response_id parameter.' A previous_response_id no response has (generated: shaped like a real
     id, or any string) is refused with a 4xx in the error envelope - never silently ignored (2xx), never a
     5xx; GET /responses/{id} of an unknown well-formed id answers 404."""
-    cases = unknown_id_cases(target.deployment, UNKNOWN_IDS)
+    cases = for_target(target, unknown_id_cases(target.deployment, UNKNOWN_IDS))
     assert len(cases) >= UNKNOWN_IDS // 2, f"the generator drew only {len(cases)} ids"
     observe("contract.property.unknown_ids.digest",
             hashlib.sha256("\n".join(_canonical(c.body) for c in cases).encode()).hexdigest()[:16])
@@ -894,8 +901,8 @@ def test_property_compact_bodies(client, target, observe):
     """'POST /responses/compact takes a model and an input array (any earlier items) and returns a compacted
     output list.' Generated valid and invalid compact bodies (schemathesis): a 2xx response.compaction
     object that conforms (with its compaction item), or a 4xx in the error envelope; never a 5xx."""
-    positive = compact_cases(target.deployment, "positive", COMPACT_POSITIVE)
-    negative = compact_cases(target.deployment, "negative", COMPACT_NEGATIVE)
+    positive = for_target(target, compact_cases(target.deployment, "positive", COMPACT_POSITIVE))
+    negative = for_target(target, compact_cases(target.deployment, "negative", COMPACT_NEGATIVE))
     cases = [(c, False) for c in positive] + [(c, True) for c in negative]
     observe("contract.property.compact.digest",
             hashlib.sha256("\n".join(_canonical(c.body) for c, _ in cases).encode()).hexdigest()[:16])
