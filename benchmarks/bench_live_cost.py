@@ -1,14 +1,17 @@
 """Live-run cost against the reference target: requests, input/output tokens and bytes sent, from run.json.
 
-Runs the whole suite live against the local reference server (`--target reference`), leaving out the
-opt-in expensive limit probes (`-m "not expensive"`), exactly as a live run against a deployment would
-without `--allow-expensive`. The reference server's token counts approximate a real model's for the same
-prompts. Goal (README): under 150 requests and 30,000 tokens. Usage: python benchmarks/bench_live_cost.py
+Starts the reference server on loopback and runs the whole suite against it *in live mode*
+(`respcheck run --endpoint http://127.0.0.1:PORT/openai/v1/ ...`), exactly as a live run against a deployment
+would go: expensive probes left out unless `--with-expensive`, live-only decisions taken (an MCP server on
+loopback is unreachable from Azure, so those tests are not-applicable), property tests thinned to their live
+share. The reference server's token counts approximate a real model's for the same prompts.
+Goal (README): under 150 requests and 30,000 tokens. Usage: python benchmarks/bench_live_cost.py
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -26,18 +29,27 @@ def main() -> None:
 
     suites = paths.suites_dir()
     need(suites.is_dir() and any(suites.rglob("test_*.py")), f"no suite tests under {suites}")
-    with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp:
-        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(suites), "--target", "reference",
-               "--report-dir", tmp]
-        if not args.with_expensive:
-            cmd += ["-m", "not expensive"]
-        if args.workers > 1:
-            cmd += ["-n", str(args.workers)]
-        started = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=paths.project_root())
-        wall = time.perf_counter() - started
-        need(proc.returncode in (0, 1), f"the suite run exited {proc.returncode}: {(proc.stderr or proc.stdout).strip()[-300:]}")
-        run, results = read_run(tmp)
+    from respcheck.server.run import start_in_thread
+
+    server = start_in_thread(port=0)
+    env = {**os.environ, "AZURE_OPENAI_API_KEY": server.api_key}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp:
+            cmd = [sys.executable, "-m", "respcheck", "run", "--endpoint", server.base_url, "--deployment", "gpt-4.1",
+                   "--deployment-role", "reasoning=o4-mini", "--deployment-role", "text_only=o3-mini",
+                   "--deployment-role", "other=gpt-4.1-mini", "--report-dir", tmp]
+            if args.with_expensive:
+                cmd.append("--allow-expensive")
+            if args.workers > 1:
+                cmd += ["-n", str(args.workers)]
+            started = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env,
+                                  cwd=paths.project_root())
+            wall = time.perf_counter() - started
+            need(proc.returncode in (0, 1), f"the suite run exited {proc.returncode}: {(proc.stderr or proc.stdout).strip()[-300:]}")
+            run, results = read_run(tmp)
+    finally:
+        server.stop()
     spent = run.get("spent") or {}
     need(spent, "run.json carries no `spent` counters")
     tokens = int(spent.get("input_tokens", 0)) + int(spent.get("output_tokens", 0))
@@ -46,6 +58,13 @@ def main() -> None:
           f"{len(results)} tests ({verdicts(results)}) in {wall:.1f} s")
     print(f"requests {spent.get('requests')}, input_tokens {spent.get('input_tokens')}, "
           f"output_tokens {spent.get('output_tokens')} (total {tokens}), bytes_sent {spent.get('bytes_sent')}")
+
+    by_family: dict[str, int] = {}
+    for r in results:
+        fam = r["nodeid"].split("/")[1] if r["nodeid"].startswith("suites/") else "?"
+        by_family[fam] = by_family.get(fam, 0) + len((r.get("evidence") or {}).get("request_ids") or [])
+    print("requests by family (distinct request ids): "
+          + ", ".join(f"{k} {v}" for k, v in sorted(by_family.items(), key=lambda kv: -kv[1])))
 
 
 if __name__ == "__main__":

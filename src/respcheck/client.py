@@ -193,6 +193,8 @@ class DualClient:
         self.backoff_s = 0.0 if target.mode == "replay" else backoff_s
         self.ledger = ledger if target.mode != "replay" else None
         self.cleanup = CleanupRegistry(ledger=self.ledger)
+        self.last_stream_timing: tuple[float | None, float] = (None, 0.0)
+        """(seconds to the first body chunk, seconds to the end) of the last `http_stream`."""
         self.spent_usage: list[dict[str, int]] = []
 
         sdk_http = openai.DefaultHttpxClient(
@@ -386,8 +388,15 @@ class DualClient:
         from respcheck.validators.sse import parse_sse
 
         def run() -> tuple[httpx.Response, list[dict[str, Any]]]:
+            started, first = time.monotonic(), None
             with self.http.stream(method, path, json=json, **kw) as r:
-                r.read()
+                chunks = []
+                for chunk in r.iter_bytes():
+                    if first is None and chunk:
+                        first = time.monotonic() - started
+                    chunks.append(chunk)
+                r._content = b"".join(chunks)  # what r.read() would have kept: .text works after the close
+            self.last_stream_timing = (first, time.monotonic() - started)
             parsed = parse_sse(r.text).events if r.status_code < 400 else []
             code = stream_error_code(parsed)
             if retry is True and code in TRANSIENT_CODES:

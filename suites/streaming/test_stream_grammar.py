@@ -7,7 +7,6 @@ sequence_number from each event."; 003 (Q&A) "Enable stream=True to pipe bytes w
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -238,20 +237,9 @@ def test_first_event_precedes_the_finished_response(client, target, observe):
     the terminal event carries the finished response. Off replay, the times to the first and to the
     terminal event are recorded (timing is not asserted: a recording proxy or a fast server buffers)."""
     body = _count_body(client, target)
-    started = time.monotonic()
-    first_at: float | None = None
-    events: list[dict[str, Any]] = []
-    from respcheck.validators import parse_sse
-
-    with client.http.stream("POST", "responses", json=client.tag({**body, "stream": True})) as r:
-        assert r.status_code == 200, f"expected HTTP 200 for a stream, saw {r.status_code}"
-        buf = ""
-        for chunk in r.iter_text():
-            if first_at is None and chunk:
-                first_at = time.monotonic() - started
-            buf += chunk
-        total = time.monotonic() - started
-    events = parse_sse(buf).events
+    status, _headers, text, events = client.http_stream("responses", body)
+    assert status == 200, f"expected HTTP 200 for a stream, saw {status}: {text[:200]}"
+    first_at, total = client.last_stream_timing
     if target.mode != "replay":
         observe("streaming.first_bytes_s", round(first_at or 0.0, 3))
         observe("streaming.complete_s", round(total, 3))
