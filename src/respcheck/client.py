@@ -39,7 +39,12 @@ TRANSIENT_CODES = frozenset({"server_error", "rate_limit_exceeded", "too_many_re
 
 
 class TransientStreamError(Exception):
-    """A stream cut by an `error` event with a transient code: retried like a 5xx, inconclusive if it stays."""
+    """A stream cut by an `error` event with a transient code: retried like a 5xx; if it stays, inconclusive
+    (``retry=True``) or the stream itself is handed back (``retry=False``, in ``.result``)."""
+
+    def __init__(self, message: str, result: Any = None) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 def stream_error_code(events: list[Any]) -> str | None:
@@ -273,9 +278,9 @@ class DualClient:
 
         ``retry=True``: transient answers (429/5xx/timeouts, transient in-stream `error` events) are retried;
         if they persist the test is inconclusive. ``retry=False`` (a test that wants to see an error answer):
-        transient *statuses* are still retried, so an injected or real 429 cannot pose as the answer under
-        test, but what persists is handed back (a 500 to bad input on every attempt is the service's answer,
-        not bad luck). ``retry="never"``: one attempt, for a test that provokes a 429 or an error event itself.
+        transient answers are still retried, so an injected or real 429 cannot pose as the answer under test,
+        but what persists is handed back (a 500 to bad input on every attempt is the service's answer, not bad
+        luck). ``retry="never"``: one attempt, for a test that provokes a 429 or an error event itself.
         """
         attempts = 1 if retry == "never" else self.retries + 1
         last = ""
@@ -296,7 +301,9 @@ class DualClient:
                         raise SdkParseError(sdk_parse_finding(what, exc)) from exc
                     raise
                 last = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                if retry is not True and (final or _in_stream(exc)):
+                if retry is False and final and isinstance(exc, TransientStreamError):
+                    return exc.result  # type: ignore[no-any-return]  # the persisting stream is the answer
+                if retry is not True and final:
                     raise
                 if not final:
                     self._sleep(attempt, retry_after)
@@ -343,8 +350,8 @@ class DualClient:
             finally:
                 stream.close()
             code = stream_error_code(events)
-            if retry is True and code in TRANSIENT_CODES:
-                raise TransientStreamError(f"in-stream error event {code!r}")
+            if retry != "never" and code in TRANSIENT_CODES:
+                raise TransientStreamError(f"in-stream error event {code!r}", events)
             return events
 
         events = self._call("POST /responses stream (sdk)", run, retry=retry, sdk=True)
@@ -399,8 +406,8 @@ class DualClient:
             self.last_stream_timing = (first, time.monotonic() - started)
             parsed = parse_sse(r.text).events if r.status_code < 400 else []
             code = stream_error_code(parsed)
-            if retry is True and code in TRANSIENT_CODES:
-                raise TransientStreamError(f"in-stream error event {code!r}")
+            if retry != "never" and code in TRANSIENT_CODES:
+                raise TransientStreamError(f"in-stream error event {code!r}", (r, parsed))
             return r, parsed
 
         resp, events = self._call(f"{method} /{path} stream", run, retry=retry)
@@ -438,13 +445,6 @@ class DualClient:
             self.cleanup = CleanupRegistry(ledger=self.ledger)
             return []
         return self.cleanup.run(self.http)
-
-
-def _in_stream(exc: BaseException) -> bool:
-    """An `error` event inside a stream (ours, or the SDK's plain APIError for it), not an HTTP status."""
-    if isinstance(exc, TransientStreamError):
-        return True
-    return isinstance(exc, openai.APIError) and not isinstance(exc, openai.APIStatusError | openai.APIConnectionError)
 
 
 def _transient(exc: BaseException) -> tuple[bool, str | None]:

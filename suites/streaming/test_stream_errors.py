@@ -49,7 +49,7 @@ def test_failure_arrives_as_error_event_in_the_stream(client, observe):
 
     The HTTP status stays 200 (the stream has started); the failure is an `error` event with a message and a
     code, followed at most by response.failed (status failed, error set) and nothing else."""
-    status, _, text, events = client.http_stream("responses", _failing_body(client), retry=False)
+    status, _, text, events = client.http_stream("responses", _failing_body(client), retry="never")
     if status != 200:
         not_applicable(f"could not provoke an in-stream error on this target (the request was answered HTTP {status})")
     _provoked_or_na(events)
@@ -72,7 +72,7 @@ def test_failure_arrives_as_error_event_in_the_stream(client, observe):
 
     typed: list[Any] = []
     try:
-        typed = client.sdk_stream(_failing_body(client), retry=False)
+        typed = client.sdk_stream(_failing_body(client), retry="never")
     except openai.APIError as exc:  # the SDK turns the error event into an exception: surfaced
         observe("streaming.error_event.sdk", f"raises {type(exc).__name__} (openai {openai.__version__})")
         assert str(exc.message or "").strip(), "SDK: the APIError raised for the error event has no message"
@@ -89,7 +89,7 @@ def test_sdk_surfaces_the_error_and_the_stream_ends(client):
     Through the SDK the in-stream error is visible (an `openai.APIError` raised while iterating, or a typed
     `error` event) and nothing but response.failed follows it, so the application can stop; on the wire
     the connection ends after it."""
-    status, _, text, events = client.http_stream("responses", _failing_body(client), retry=False)
+    status, _, text, events = client.http_stream("responses", _failing_body(client), retry="never")
     if status != 200:
         not_applicable(f"could not provoke an in-stream error on this target (the request was answered HTTP {status})")
     _provoked_or_na(events)
@@ -99,7 +99,7 @@ def test_sdk_surfaces_the_error_and_the_stream_ends(client):
     assert after in ([], ["response.failed"]), f"events after the error event: {after} (expected none or response.failed)"
 
     try:
-        typed = client.sdk_stream(_failing_body(client), retry=False)
+        typed = client.sdk_stream(_failing_body(client), retry="never")
     except openai.APIError as exc:
         assert not isinstance(exc, openai.APIConnectionError), f"SDK: the stream broke instead of reporting the error: {exc!r}"
         assert str(exc.message or "").strip(), "SDK: APIError without a message"
@@ -119,7 +119,7 @@ def test_failed_stream_reports_no_output_tokens(client, observe):
     What is visible on the wire is the usage the service reports for the failed response (the basis of the
     bill): response.failed (and the response retrieved afterwards) report no output tokens - usage is null
     or its output_tokens is 0."""
-    status, _, text, events = client.http_stream("responses", _failing_body(client), retry=False)
+    status, _, text, events = client.http_stream("responses", _failing_body(client), retry="never")
     if status != 200:
         not_applicable(f"could not provoke an in-stream error on this target (the request was answered HTTP {status})")
     term = _terminal(events)
@@ -138,7 +138,7 @@ def test_failed_stream_reports_no_output_tokens(client, observe):
             assert stored == 0, f"the retrieved failed response reports usage.output_tokens={stored}"
 
     try:
-        typed = client.sdk_stream(_failing_body(client), retry=False)
+        typed = client.sdk_stream(_failing_body(client), retry="never")
     except openai.APIError:
         return  # the SDK stops at the error event; the wire check above is the evidence
     last = typed[-1] if typed else None

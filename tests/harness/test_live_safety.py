@@ -176,3 +176,30 @@ def test_max_cost_run_marks_the_rest_not_run(server, tmp_path):
     assert run["spent"]["est_cost_usd"] > 0 and run["limits"]["max_cost_usd"] == 0.00001
     assert run["spent"]["requests"] <= 4, run["spent"]
     assert held(server) == {"responses": 0, "background_running": 0, "files": 0}
+
+
+def test_transient_failures_cycle_429_500_and_an_error_event_inside_the_stream():
+    """The reference server's transient injection (what the whole-suite transient test relies on): with every
+    request hit, the 1st answers 429 with Retry-After, the 2nd 500, the 3rd (a stream) is cut by an `error`
+    event and response.failed; the client reads that event's code as transient, and with its default retries
+    a request that never gets through ends inconclusive, never as a failure."""
+    from respcheck.client import TRANSIENT_CODES, DualClient, stream_error_code
+    from respcheck.target import reference_target
+    from respcheck.verdicts import Inconclusive
+
+    srv = start_in_thread(port=0, transient_rate=1.0)
+    try:
+        with DualClient(reference_target(srv.base_url, srv.api_key)) as c:
+            body = c.body("Count to three.", max_output_tokens=16)
+            r1 = c.http_post("responses", body, retry="never")
+            assert r1.status_code == 429 and int(r1.headers["retry-after"]) >= 1
+            assert c.http_post("responses", body, retry="never").status_code == 500
+            status, _h, _t, events = c.http_stream("responses", body, retry="never")
+            assert status == 200 and [e["type"] for e in events][-2:] == ["error", "response.failed"]
+            assert stream_error_code(events) in TRANSIENT_CODES
+            assert [e["sequence_number"] for e in events] == list(range(len(events)))
+            c.backoff_s = 0.0
+            with pytest.raises(Inconclusive):
+                c.http_stream("responses", body)
+    finally:
+        srv.stop()
