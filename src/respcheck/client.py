@@ -246,6 +246,11 @@ class DualClient:
 
         return hook
 
+    def _created(self, body: Any, response_id: str | None) -> None:
+        """A stream announced a response (response.created): register it for cleanup unless store=false."""
+        if isinstance(body, dict) and body.get("store", True) is not False:
+            self.cleanup.add_response(response_id, background=bool(body.get("background")))
+
     def _account(self, usage: Any, model: Any = None) -> None:
         if usage is not None:
             self.budget.charge_usage(usage)
@@ -339,8 +344,12 @@ class DualClient:
 
         def run() -> list[Any]:
             stream = self.sdk.responses.create(**_split_body(body))
+            events: list[Any] = []
             try:
-                events = list(stream)
+                for ev in stream:  # register the response as soon as it exists: a stream may still fail
+                    events.append(ev)
+                    if getattr(ev, "type", "") == "response.created":
+                        self._created(body, getattr(getattr(ev, "response", None), "id", None))
             except openai.APIError:
                 raise
             except Exception as exc:  # noqa: BLE001 - anything else while decoding events is a parse failure
@@ -359,8 +368,6 @@ class DualClient:
             response = getattr(ev, "response", None)
             if response is None:
                 continue
-            if getattr(ev, "type", "") == "response.created" and body.get("store", True) is not False:
-                self.cleanup.add_response(getattr(response, "id", None), background=bool(body.get("background")))
             if getattr(response, "usage", None) is not None:
                 self._account(response.usage, getattr(response, "model", None))
         return events
@@ -405,6 +412,9 @@ class DualClient:
                 r._content = b"".join(chunks)  # what r.read() would have kept: .text works after the close
             self.last_stream_timing = (first, time.monotonic() - started)
             parsed = parse_sse(r.text).events if r.status_code < 400 else []
+            for ev in parsed:  # also the responses of attempts about to be retried: they are stored too
+                if ev.get("type") == "response.created" and isinstance(ev.get("response"), dict):
+                    self._created(json, ev["response"].get("id"))
             code = stream_error_code(parsed)
             if retry != "never" and code in TRANSIENT_CODES:
                 raise TransientStreamError(f"in-stream error event {code!r}", (r, parsed))
@@ -416,8 +426,6 @@ class DualClient:
             response = ev.get("response") if isinstance(ev.get("response"), dict) else None
             if response is None:
                 continue
-            if ev.get("type") == "response.created" and isinstance(json, dict) and json.get("store", True) is not False:
-                self.cleanup.add_response(response.get("id"), background=bool(json.get("background")))
             if response.get("usage"):
                 self._account(response["usage"], response.get("model"))
         return StreamResult(resp.status_code, resp.headers, text, events)

@@ -380,6 +380,8 @@ records and replays the same requests while the reference and replay runs keep t
 
 def for_target(target: Any, cases: tuple[Any, ...]) -> tuple[Any, ...]:
     return cases[::LIVE_SHARE] if target.mode == "live" else cases
+
+
 SDK_SAMPLE = 4
 
 
@@ -392,8 +394,9 @@ def test_property_valid_bodies_conform(client, target, observe):
     '"usage": { "input_tokens": 405, "output_tokens": 285, ... "total_tokens": 690 },'
     Generated valid create bodies: a 2xx whose body conforms to the contract, or a 4xx in the error
     envelope; never a 5xx."""
-    cases = for_target(target, generate(target.deployment, "positive", POSITIVE))
-    assert len(cases) >= POSITIVE // 2, f"the generator drew only {len(cases)} valid bodies"
+    drawn = generate(target.deployment, "positive", POSITIVE)
+    assert len(drawn) >= POSITIVE // 2, f"the generator drew only {len(drawn)} valid bodies"
+    cases = for_target(target, drawn)
     observe("contract.property.positive.digest", digest(cases))
 
     statuses, failures = run_property(client, cases, negative=False)
@@ -422,8 +425,9 @@ def test_property_invalid_bodies_rejected(client, target, observe):
     """'Tool call schema errors still show up as 400/500.'
     Generated invalid create bodies (schemathesis negative mode): a 4xx in the error envelope, never a 5xx;
     a body the contract rejects is never accepted."""
-    cases = for_target(target, generate(target.deployment, "negative", NEGATIVE))
-    assert len(cases) >= NEGATIVE // 2, f"the generator drew only {len(cases)} invalid bodies"
+    drawn = generate(target.deployment, "negative", NEGATIVE)
+    assert len(drawn) >= NEGATIVE // 2, f"the generator drew only {len(drawn)} invalid bodies"
+    cases = for_target(target, drawn)
     invalid = sum(1 for c in cases if contract_errors(c.body))
     observe("contract.property.negative.digest", digest(cases))
     observe("contract.property.negative.contract_invalid", invalid)
@@ -454,8 +458,9 @@ def test_property_streamed_bodies_conform(client, target, observe):
     'Track your position with the sequence_number from each event.'
     Generated valid create bodies with stream=true: every SSE event conforms to its schema (schemathesis,
     OAS 3.1 contentSchema) and the stream grammar holds, or a 4xx in the error envelope; never a 5xx."""
-    cases = for_target(target, generate(target.deployment, "positive", STREAMED, stream=True))
-    assert len(cases) >= STREAMED // 2, f"the generator drew only {len(cases)} streamed bodies"
+    drawn = generate(target.deployment, "positive", STREAMED, stream=True)
+    assert len(drawn) >= STREAMED // 2, f"the generator drew only {len(drawn)} streamed bodies"
+    cases = for_target(target, drawn)
     observe("contract.property.stream.digest", digest(cases))
 
     statuses: Counter = Counter()
@@ -594,8 +599,9 @@ def test_property_malformed_tool_schemas_rejected(client, target, observe):
     """'Tool call schema errors still show up as 400/500.'
     Generated malformed function tools (hypothesis): every one is refused with a 4xx in the error envelope;
     none is accepted, and none is answered with a 5xx (the issue's property; the status mix is recorded)."""
-    bodies = for_target(target, malformed_tool_bodies(target.deployment))
-    assert len(bodies) >= MALFORMED_TOOLS // 2, f"the generator drew only {len(bodies)} malformed tools"
+    drawn = malformed_tool_bodies(target.deployment)
+    assert len(drawn) >= MALFORMED_TOOLS // 2, f"the generator drew only {len(drawn)} malformed tools"
+    bodies = for_target(target, drawn)
     observe("contract.property.tools.digest", hashlib.sha256("\n".join(map(_canonical, bodies)).encode()).hexdigest()[:16])
     operation = _operation(target.deployment, False)
 
@@ -795,8 +801,9 @@ def test_property_unknown_response_ids_rejected(client, target, observe):
     previous_response_id parameter.' A previous_response_id no response has (generated: shaped like a real
     id, or any string) is refused with a 4xx in the error envelope - never silently ignored (2xx), never a
     5xx; GET /responses/{id} of an unknown well-formed id answers 404."""
-    cases = for_target(target, unknown_id_cases(target.deployment, UNKNOWN_IDS))
-    assert len(cases) >= UNKNOWN_IDS // 2, f"the generator drew only {len(cases)} ids"
+    drawn = unknown_id_cases(target.deployment, UNKNOWN_IDS)
+    assert len(drawn) >= UNKNOWN_IDS // 2, f"the generator drew only {len(drawn)} ids"
+    cases = for_target(target, drawn)
     observe("contract.property.unknown_ids.digest",
             hashlib.sha256("\n".join(_canonical(c.body) for c in cases).encode()).hexdigest()[:16])
     statuses: Counter = Counter()
