@@ -351,12 +351,16 @@ class Recorder:
                 raise CassetteError(f"refused to keep {path}: a secret survived scrubbing (report this bug)")
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's loader when PyYAML has it: ten times faster on a cassette, and replay reads every one."""
+
+
 def check_cassette(path: Path, profile: str) -> None:
     """Raise a one-line `CassetteError` unless ``path`` is a loadable cassette."""
     if not path.is_file():
         raise CassetteError(f"cassette missing: {path}", hint=f"record it with: {record_command(profile)}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CassetteError(f"corrupt cassette {path}: {first}", hint=f"re-record it with: {record_command(profile)}") from None
