@@ -1,6 +1,6 @@
 """Computer use: the computer-use-preview model with the computer_use_preview tool answers with a
 computer_call item (an action to perform) in the documented shape. Needs a computer-use-preview deployment:
-`target.deployments["computer_use"]` or RESPCHECK_COMPUTER_USE_DEPLOYMENT, else not-applicable."""
+the `computer_use` role (live: `--deployment-role computer_use=NAME`), else not-applicable."""
 
 from __future__ import annotations
 

@@ -3,9 +3,9 @@ named in the x-ms-oai-image-generation-deployment header) yields an image_genera
 base64 image. The docs conflict on streaming partial images, multi-turn editing and which image models
 back the tool; each claim gets its own test and the measured value is recorded with `observe`.
 
-All of it is costly (expensive). The image deployment comes from `target.deployments["image_generation"]`
-or RESPCHECK_IMAGE_GENERATION_DEPLOYMENT (a second, non-gpt-image-1 image deployment for the model-series
-probe from RESPCHECK_IMAGE_GENERATION_OTHER_DEPLOYMENT); without one the tests are not-applicable.
+All of it is costly (expensive). The image deployment is the `image_generation` role (live:
+`--deployment-role image_generation=NAME`; a second, non-gpt-image-1 image deployment for the model-series
+probe is the `image_generation_other` role); without one the tests are not-applicable.
 """
 
 from __future__ import annotations

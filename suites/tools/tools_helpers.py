@@ -3,15 +3,14 @@
 * `hosted_tool_answer(resp)`: the verdict rule for hosted tools that not every deployment or region offers.
   A 400 whose error says the tool is not supported makes the test not-applicable with the service's own
   words; a 5xx, or an error body that is not the documented envelope, is a fail.
-* `extra_deployment(target, role)`: a further deployment the harness has no role for yet (a
-  computer-use-preview model, a gpt-image-1 deployment): `target.deployments[role]` when the run names it,
-  else the environment variable `RESPCHECK_<ROLE>_DEPLOYMENT`, else not-applicable.
+* `extra_deployment(target, role)`: a further deployment (a computer-use-preview model, a gpt-image-1
+  deployment): `target.deployment_for(role)`, named live with `--deployment-role ROLE=NAME`, else
+  not-applicable.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from typing import Any
 
@@ -58,10 +57,7 @@ def hosted_tool_answer(resp: httpx.Response, tool: str) -> dict[str, Any]:
 
 
 def extra_deployment(target: Any, role: str) -> str:
-    name = (getattr(target, "deployments", None) or {}).get(role) or os.environ.get(f"RESPCHECK_{role.upper()}_DEPLOYMENT")
-    if not name:
-        not_applicable(f"no {role!r} deployment on this target (set RESPCHECK_{role.upper()}_DEPLOYMENT)")
-    return str(name)
+    return str(target.deployment_for(role))
 
 
 def items(response: dict[str, Any], kind: str) -> list[dict[str, Any]]:
