@@ -24,7 +24,16 @@ import httpx
 
 from respcheck import paths
 from respcheck.errors import UserError
-from respcheck.ledger import Created, Ledger, endpoint_hash, endpoints, find_ledgers, outstanding, read_entries, run_ids
+from respcheck.ledger import (
+    Created,
+    Ledger,
+    endpoint_hash,
+    endpoints,
+    find_ledgers,
+    outstanding,
+    read_entries,
+    run_ids,
+)
 
 RUN_TAG = "respcheck_run"
 GONE = frozenset({404, 410})

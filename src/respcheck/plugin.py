@@ -33,9 +33,9 @@ import pytest
 from respcheck import __version__, paths
 from respcheck.budget import DEFAULT_PRICES, Budget, BudgetExhausted, parse_prices
 from respcheck.errors import UserError
+from respcheck.ledger import LEDGER_NAME, Ledger, outstanding, read_entries
 from respcheck.recorder import Recorder, explain_miss, find_cassette_miss, played_indices
 from respcheck.scrub import DEFAULT_RULES, RegexRule, ScrubRules
-from respcheck.ledger import LEDGER_NAME, Ledger, outstanding, read_entries
 from respcheck.target import (
     DEFAULT_PROFILE,
     Target,

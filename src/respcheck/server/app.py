@@ -23,7 +23,6 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 
 from respcheck.server import auth, background
-from respcheck.server.streaming import fail_midway
 from respcheck.server.compaction import compact
 from respcheck.server.config import ServerConfig
 from respcheck.server.deployments import DEPLOYMENTS
@@ -33,7 +32,7 @@ from respcheck.server.ratelimit import RateLimiter
 from respcheck.server.store import Record, ResponseStore
 from respcheck.server.stream_faults import apply as apply_stream_faults
 from respcheck.server.stream_faults import event_name
-from respcheck.server.streaming import encode
+from respcheck.server.streaming import encode, fail_midway
 
 PREFIX = "/openai/v1"
 STREAM_WAIT_LIMIT_S = 5.0
