@@ -33,7 +33,7 @@ import pytest
 from respcheck import __version__, paths
 from respcheck.budget import DEFAULT_PRICES, Budget, BudgetExhausted, parse_prices
 from respcheck.errors import UserError
-from respcheck.ledger import LEDGER_NAME, Ledger, outstanding, read_entries
+from respcheck.ledger import LEDGER_NAME, Ledger, endpoint_hash, outstanding, read_entries
 from respcheck.recorder import Recorder, explain_miss, find_cassette_miss, played_indices
 from respcheck.scrub import DEFAULT_RULES, RegexRule, ScrubRules
 from respcheck.target import (
@@ -145,13 +145,17 @@ class Harness:
     run: dict[str, Any] | None = None
     swept: Any = None
     """The end-of-run sweep's `SweepResult` (live runs), for the run record."""
+    _ledger: Ledger | None = None
 
     def ledger(self, target: Target) -> Ledger | None:
-        """Where this run writes what it creates (none in replay: nothing real is created)."""
+        """Where this run writes what it creates (none in replay: nothing real is created); one per process,
+        so the file gets one header line per process rather than one per test."""
         if self.mode == "replay":
             return None
-        return Ledger(self.report_dir() / LEDGER_NAME, run_id=self.run_id, base_url=target.base_url,
-                      masked_endpoint=target.masked_endpoint())
+        if self._ledger is None or self._ledger.endpoint != endpoint_hash(target.base_url):
+            self._ledger = Ledger(self.report_dir() / LEDGER_NAME, run_id=self.run_id, base_url=target.base_url,
+                                  masked_endpoint=target.masked_endpoint())
+        return self._ledger
 
     # options
     def opt(self, name: str) -> Any:
