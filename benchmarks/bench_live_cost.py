@@ -59,13 +59,19 @@ def main() -> None:
     print(f"requests {spent.get('requests')}, input_tokens {spent.get('input_tokens')}, "
           f"output_tokens {spent.get('output_tokens')} (total {tokens}), bytes_sent {spent.get('bytes_sent')}")
 
-    by_family: dict[str, int] = {}
+    by_family: dict[str, list[int]] = {}
     for r in results:
         fam = r["nodeid"].split("/")[1] if r["nodeid"].startswith("suites/") else "?"
-        by_family[fam] = by_family.get(fam, 0) + len((r.get("evidence") or {}).get("request_ids") or [])
-    print("requests by family (distinct request ids): "
-          + ", ".join(f"{k} {v}" for k, v in sorted(by_family.items(), key=lambda kv: -kv[1])))
-
+        sp = (r.get("evidence") or {}).get("spent") or {}
+        row = by_family.setdefault(fam, [0, 0])
+        row[0] += sp.get("requests", 0)
+        row[1] += sp.get("input_tokens", 0) + sp.get("output_tokens", 0)
+    print("by family (requests / tokens): "
+          + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(by_family.items(), key=lambda kv: -kv[1][0])))
+    top = sorted(results, key=lambda r: -((r.get("evidence") or {}).get("spent") or {}).get("requests", 0))[:12]
+    for r in top:
+        sp = (r.get("evidence") or {}).get("spent") or {}
+        print(f"  {sp.get('requests', 0):4} req {sp.get('input_tokens', 0) + sp.get('output_tokens', 0):6} tok  {r['nodeid']}")
 
 if __name__ == "__main__":
     main()

@@ -86,6 +86,10 @@ class Evidence:
     request_ids: list[str] = field(default_factory=list)
     channels: set[str] = field(default_factory=set)
     models: list[str] = field(default_factory=list)
+    requests: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    """What this test spent (the run's budget counts the same, for all tests together)."""
 
     def channel(self) -> str:
         if self.channels >= {"sdk", "http"}:
@@ -247,6 +251,7 @@ class DualClient:
         except Exception:  # noqa: BLE001 - a streamed upload has no length yet
             size = 0
         self.budget.charge_request(size)
+        self.evidence.requests += 1
 
     def _hook_response(self, channel: str) -> Callable[[Any], None]:
         def hook(response: Any) -> None:
@@ -266,6 +271,9 @@ class DualClient:
     def _account(self, usage: Any, model: Any = None) -> None:
         if usage is not None:
             self.budget.charge_usage(usage)
+            get = usage.get if isinstance(usage, dict) else (lambda k, d=None: getattr(usage, k, d))
+            self.evidence.input_tokens += int(get("input_tokens", 0) or 0)
+            self.evidence.output_tokens += int(get("output_tokens", 0) or 0)
         if isinstance(model, str) and model not in self.evidence.models:
             self.evidence.models.append(model)
 

@@ -716,6 +716,8 @@ def _result_record(item: pytest.Item, ctx: TestContext, h: Harness) -> dict[str,
     }
     if ev and ev.models:
         evidence["model"] = ev.models[0]
+    if ev:
+        evidence["spent"] = {"requests": ev.requests, "input_tokens": ev.input_tokens, "output_tokens": ev.output_tokens}
     return {
         "nodeid": item.nodeid,
         "behaviours": behaviour_ids(item),

@@ -27,8 +27,9 @@ def test_usage_errors_are_one_line_exit_2(argv, env, expected, monkeypatch, caps
     monkeypatch.delenv("AZURE_OPENAI_API_KEY", raising=False)
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    assert main(argv) == 2
+    code = main(argv)
     err = capsys.readouterr().err
+    assert code == 2, err  # an internal error (exit 1) says what it was
     assert expected in err and "Traceback" not in err
     assert err.startswith("respcheck: error: ")
 
