@@ -83,17 +83,20 @@ class Budget:
             data["requests"] = data.get("requests", 0) + 1
             data["bytes_sent"] = data.get("bytes_sent", 0) + int(bytes_sent)
 
-    def charge_usage(self, usage: Any) -> None:
-        """Add a Responses API ``usage`` (dict or SDK object); missing fields count as zero."""
+    def charge_usage(self, usage: Any) -> tuple[int, int]:
+        """Add a Responses API ``usage`` (dict or SDK object); missing fields count as zero.
+
+        Returns the (input, output) tokens charged, so a caller can keep its own tally too."""
         if usage is None:
-            return
+            return 0, 0
         get = usage.get if isinstance(usage, dict) else lambda k, d=None: getattr(usage, k, d)
         inp, out = int(get("input_tokens", 0) or 0), int(get("output_tokens", 0) or 0)
         if not (inp or out):
-            return
+            return 0, 0
         with self._locked() as data:
             data["input_tokens"] = data.get("input_tokens", 0) + inp
             data["output_tokens"] = data.get("output_tokens", 0) + out
+        return inp, out
 
     # -- checking ----------------------------------------------------------------------------------------
     def exhausted(self) -> str | None:

@@ -25,6 +25,7 @@ import httpx
 from respcheck import paths
 from respcheck.errors import UserError
 from respcheck.ledger import (
+    RUN_TAG,
     Created,
     Ledger,
     endpoint_hash,
@@ -35,7 +36,6 @@ from respcheck.ledger import (
     run_ids,
 )
 
-RUN_TAG = "respcheck_run"
 GONE = frozenset({404, 410})
 """Already deleted (or expired): nothing left to clean."""
 FINISHED = frozenset({400, 409})
@@ -155,11 +155,9 @@ def run_cleanup(args: argparse.Namespace) -> int:
         entries = read_entries(path)
         if wanted not in endpoints(entries):
             continue
+        left = outstanding(entries)
         for rid in sorted(run_ids(entries)):
-            if args.run_id and rid not in args.run_id:
-                continue
-            left = outstanding(entries)
-            if left:
+            if left and (not args.run_id or rid in args.run_id):
                 plans.append((path, rid, left))
     table = Table(title=f"respcheck cleanup {base if '.azure.com' not in base else '(endpoint masked)'}")
     for col in ("run", "outstanding", "deleted", "already gone", "not ours", "left"):
@@ -176,8 +174,7 @@ def run_cleanup(args: argparse.Namespace) -> int:
             if args.dry_run:
                 table.add_row(rid, str(len(left)), "-", "-", "-", "-")
                 continue
-            ledger = Ledger(path, run_id=rid, base_url=base, masked_endpoint="")
-            ledger._started = True  # appending to an existing ledger: no second header line
+            ledger = Ledger(path, run_id=rid, base_url=base, masked_endpoint="", append=True)
             res = sweep(http, left, ledger=ledger, require_tag=rid)
             total.merge(res)
             table.add_row(rid, str(len(left)), str(len(res.deleted)), str(len(res.gone)), str(len(res.skipped)),

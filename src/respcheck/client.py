@@ -26,7 +26,7 @@ import openai
 
 from respcheck.budget import Budget, BudgetExhausted
 from respcheck.findings import Finding
-from respcheck.ledger import Created, Ledger
+from respcheck.ledger import RUN_TAG, Created, Ledger
 from respcheck.recorder import CassetteError, explain_miss, find_cassette_miss
 from respcheck.target import Target
 from respcheck.verdicts import Inconclusive
@@ -60,7 +60,6 @@ def stream_error_code(events: list[Any]) -> str | None:
         return str(code or "error")
     return None
 REQUEST_ID_HEADERS = ("x-request-id", "apim-request-id", "x-ms-request-id")
-RUN_TAG = "respcheck_run"
 
 
 class SdkParseError(Exception):
@@ -270,10 +269,9 @@ class DualClient:
 
     def _account(self, usage: Any, model: Any = None) -> None:
         if usage is not None:
-            self.budget.charge_usage(usage)
-            get = usage.get if isinstance(usage, dict) else (lambda k, d=None: getattr(usage, k, d))
-            self.evidence.input_tokens += int(get("input_tokens", 0) or 0)
-            self.evidence.output_tokens += int(get("output_tokens", 0) or 0)
+            inp, out = self.budget.charge_usage(usage)
+            self.evidence.input_tokens += inp
+            self.evidence.output_tokens += out
         if isinstance(model, str) and model not in self.evidence.models:
             self.evidence.models.append(model)
 

@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 Kind = Literal["response", "file"]
 LEDGER_NAME = "created.jsonl"
+RUN_TAG = "respcheck_run"
+"""The ``metadata`` key create bodies carry (the run id): what `respcheck cleanup` checks before deleting."""
 
 
 def endpoint_hash(base_url: str) -> str:
@@ -39,12 +41,13 @@ class Created:
 class Ledger:
     """Append-only record of created and deleted objects for one run (shared by its xdist workers)."""
 
-    def __init__(self, path: Path, *, run_id: str, base_url: str, masked_endpoint: str) -> None:
+    def __init__(self, path: Path, *, run_id: str, base_url: str, masked_endpoint: str, append: bool = False) -> None:
+        """``append``: the file already has this run's header (an earlier run's ledger being swept)."""
         self.path = path
         self.run_id = run_id
         self.endpoint = endpoint_hash(base_url)
         self._header = {"op": "run", "run_id": run_id, "endpoint": masked_endpoint, "endpoint_hash": self.endpoint}
-        self._started = False
+        self._started = append
 
     def _append(self, entry: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
