@@ -81,9 +81,9 @@ def validate(args: argparse.Namespace) -> str:
         target = live_target(args.endpoint, args.deployment, region=args.region, profile=profile, entra=args.entra,
                              roles=args.roles)
         preflight(target)
-    if (getattr(args, "reference_transient", 0.0) or getattr(args, "reference_slow_first_byte", 0.0)) and mode != "reference":
+    if (args.reference_transient or args.reference_slow_first_byte) and mode != "reference":
         raise UserError("--reference-transient/--reference-slow-first-byte only apply to --target reference")
-    if not 0.0 <= (getattr(args, "reference_transient", 0.0) or 0.0) < 1.0:
+    if not 0.0 <= args.reference_transient < 1.0:
         raise UserError("--reference-transient is a fraction from 0 up to (not including) 1")
     if args.reference_fault:
         if mode != "reference":
@@ -95,9 +95,9 @@ def validate(args: argparse.Namespace) -> str:
         value = getattr(args, name)
         if value is not None and value < 1:
             raise UserError(f"--{name.replace('_', '-')} must be at least 1")
-    if getattr(args, "max_cost", None) is not None and args.max_cost <= 0:
+    if args.max_cost is not None and args.max_cost <= 0:
         raise UserError("--max-cost must be a positive amount of USD")
-    if getattr(args, "price_per_mtok", None):
+    if args.price_per_mtok:
         from respcheck.budget import parse_prices
 
         try:
@@ -133,7 +133,7 @@ def pytest_args(args: argparse.Namespace, mode: str, run_id: str) -> list[str]:
     for flag, value in (("--endpoint", args.endpoint and normalise_base_url(args.endpoint)),
                         ("--deployment", args.deployment), ("--region", args.region), ("--profile", args.profile),
                         ("--max-requests", args.max_requests), ("--max-tokens", args.max_tokens),
-                        ("--max-cost", getattr(args, "max_cost", None)), ("--price-per-mtok", getattr(args, "price_per_mtok", None)),
+                        ("--max-cost", args.max_cost), ("--price-per-mtok", args.price_per_mtok),
                         ("--report-dir", args.report_dir), ("-k", args.keyword)):
         if value is not None:
             out += [flag, str(value)]
@@ -142,11 +142,11 @@ def pytest_args(args: argparse.Namespace, mode: str, run_id: str) -> list[str]:
             out.append("--" + flag.replace("_", "-"))
     for fault in args.reference_fault:
         out += ["--reference-fault", fault]
-    for flag, value in (("--reference-transient", getattr(args, "reference_transient", 0.0)),
-                        ("--reference-slow-first-byte", getattr(args, "reference_slow_first_byte", 0.0))):
+    for flag, value in (("--reference-transient", args.reference_transient),
+                        ("--reference-slow-first-byte", args.reference_slow_first_byte)):
         if value:
             out += [flag, str(value)]
-    for role in getattr(args, "roles", None) or []:
+    for role in args.roles:
         out += ["--deployment-role", role]
     if args.workers:
         out += ["-n", str(args.workers)]
@@ -158,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
 
     from respcheck.plugin import _make_run_id
 
-    if getattr(args, "targets", None):
+    if args.targets:
         if args.endpoint or args.target or args.record or args.reference_fault or args.profile:
             raise UserError("--targets takes the targets from the file; drop --endpoint/--target/--profile/--record/--reference-fault")
         if args.parallel < 1:
