@@ -157,6 +157,11 @@ class Harness:
                                   masked_endpoint=target.masked_endpoint())
         return self._ledger
 
+    def live_target(self) -> Target:
+        """The live target the options describe, with its secret (the fixture and the end-of-run sweep)."""
+        return live_target(self.opt("rc_endpoint"), self.opt("rc_deployment"), region=self.opt("rc_region"),
+                           profile=self.profile, entra=self.opt("rc_entra"), roles=self.opt("rc_roles"))
+
     # options
     def opt(self, name: str) -> Any:
         return self.config.getoption(name)
@@ -530,8 +535,7 @@ def target(respcheck_harness: Harness, request: pytest.FixtureRequest) -> Target
             t.name, t.region = _reference_identity(h)
             t.capabilities = _reference_capabilities(t.deployment)
         else:
-            t = live_target(h.opt("rc_endpoint"), h.opt("rc_deployment"), region=h.opt("rc_region"),
-                            profile=h.profile, entra=h.opt("rc_entra"), roles=h.opt("rc_roles"))
+            t = h.live_target()
             h.rules = h.rules.with_secrets(t.api_key)
             if h.opt("rc_mask_resource"):
                 h.rules = h.rules.with_resource_masking(t.resource_name() or "")
@@ -784,8 +788,7 @@ def _sweep_leftovers(h: Harness) -> None:
     from respcheck.client import DualClient
 
     try:
-        t = h._target or live_target(h.opt("rc_endpoint"), h.opt("rc_deployment"), region=h.opt("rc_region"),
-                                     profile=h.profile, entra=h.opt("rc_entra"), roles=h.opt("rc_roles"))
+        t = h._target or h.live_target()
         with DualClient(t, budget=Budget()) as c:
             h.swept = sweep(c.http, left, ledger=h.ledger(t))
     except UserError as exc:
