@@ -20,6 +20,11 @@ from respcheck.server.errors import ApiError
 WINDOW_S = 60.0
 
 
+def _server_error() -> ApiError:
+    """The 500 a transient server failure answers (Azure's wording)."""
+    return ApiError(500, "The server had an error while processing your request.", code="server_error", type="server_error")
+
+
 class RateLimiter:
     def __init__(self, cfg: ServerConfig) -> None:
         self.cfg = cfg
@@ -56,7 +61,7 @@ class RateLimiter:
         if simulate == "429":
             raise self._too_many(self.cfg.rate_limit_per_minute or 1, 2.0)
         if simulate == "500":
-            raise ApiError(500, "The server had an error while processing your request.", code="server_error", type="server_error")
+            raise _server_error()
         limit = self.cfg.rate_limit_per_minute
         if limit is None:
             return {}
@@ -90,4 +95,4 @@ class RateLimiter:
             raise self._too_many(self.cfg.rate_limit_per_minute or 1, 1.0)
         if n % 3 == 0 and stream:
             return True
-        raise ApiError(500, "The server had an error while processing your request.", code="server_error", type="server_error")
+        raise _server_error()
