@@ -111,6 +111,52 @@ class StreamResult(NamedTuple):
         return parse_sse(self.text)
 
 
+class Exchange(NamedTuple):
+    """One request seen through both channels: the wire answer and the SDK's typed reading of those bytes.
+
+    Why one request and not two: a live run pays for every request, and two requests only show that two
+    answers each parse, not that the SDK reads *this* wire answer right. ``http`` is the raw response
+    (``.status_code``, ``.headers``, ``.json()``); ``sdk`` the typed object (None for an error status);
+    ``error`` the SDK's `openai.APIStatusError` for an error status (None otherwise)."""
+
+    http: Any
+    sdk: Any
+    error: Any
+
+    @property
+    def status(self) -> int:
+        return int(self.http.status_code)
+
+    def json(self) -> Any:
+        """The raw JSON body (None when the body is not JSON)."""
+        try:
+            return self.http.json()
+        except ValueError:
+            return None
+
+
+class StreamExchange(NamedTuple):
+    """One streamed request seen through both channels: the SSE bytes as sent (``text``, ``events`` as
+    dicts) and the SDK's typed events decoded from the same bytes (``sdk_events``). ``error`` is the SDK's
+    `openai.APIStatusError` when the request got an error status (then both event lists are empty)."""
+
+    status: int
+    headers: Any
+    text: str
+    events: list[dict[str, Any]]
+    sdk_events: list[Any]
+    error: Any = None
+
+    @property
+    def wire(self) -> StreamResult:
+        """The raw view alone, as `http_stream` returns it (for helpers that take a `StreamResult`)."""
+        return StreamResult(self.status, self.headers, self.text, self.events)
+
+    def parsed(self) -> Any:
+        """The full `respcheck.validators.sse.ParsedStream` (framing findings, event names, [DONE])."""
+        return self.wire.parsed()
+
+
 @dataclass
 class CleanupRegistry:
     """Objects a test created on the service, removed when the test ends (also after a failure).
@@ -331,12 +377,11 @@ class DualClient:
                 if not final:
                     self._sleep(attempt, retry_after)
                 continue
-            http_result = result[0] if isinstance(result, tuple) else result
-            status = getattr(http_result, "status_code", None)
+            status, headers = _status_of(result)
             if retry != "never" and status in TRANSIENT_STATUS:
                 last = f"HTTP {status}"
                 if not final:
-                    self._sleep(attempt, http_result.headers.get("retry-after"))  # type: ignore[union-attr]
+                    self._sleep(attempt, headers.get("retry-after") if headers is not None else None)
                     continue
                 if retry is False:
                     return result
@@ -389,6 +434,70 @@ class DualClient:
             if getattr(response, "usage", None) is not None:
                 self._account(response.usage, getattr(response, "model", None))
         return events
+
+    def create_both(self, body: dict[str, Any], *, retry: Retry = True) -> Exchange:
+        """``POST /responses`` once, seen through both channels (`Exchange`): the SDK sends it (extra fields
+        through ``extra_body``) and parses the answer; the raw answer is kept beside the typed object.
+        An error status is returned (``.error`` set), not raised: the test judges it."""
+        body = self.tag(body)
+        if body.get("stream"):
+            raise ValueError("use stream_both() for stream=true")
+
+        def run() -> Exchange:
+            try:
+                raw = self.sdk.responses.with_raw_response.create(**_split_body(body))
+            except openai.APIStatusError as exc:
+                return Exchange(exc.response, None, exc)
+            return Exchange(raw.http_response, raw.parse(), None)
+
+        ex = self._call("POST /responses (both)", run, retry=retry, sdk=True)
+        self.evidence.channels.update(("sdk", "http"))
+        if ex.error is None:
+            self._account(getattr(ex.sdk, "usage", None), getattr(ex.sdk, "model", None))
+            if body.get("store", True) is not False:
+                self.cleanup.add_response(getattr(ex.sdk, "id", None), background=bool(body.get("background")))
+        return ex
+
+    def stream_both(self, body: dict[str, Any], *, retry: Retry = True) -> StreamExchange:
+        """``POST /responses`` with ``stream=true`` once, seen through both channels (`StreamExchange`):
+        the SSE text and its events as dicts, and the SDK's typed events decoded from the same bytes."""
+        body = self.tag({**body, "stream": True})
+        from respcheck.validators.sse import parse_sse
+
+        def run() -> StreamExchange:
+            try:
+                raw = self.sdk.responses.with_raw_response.create(**_split_body(body))
+            except openai.APIStatusError as exc:
+                r = exc.response
+                return StreamExchange(r.status_code, r.headers, r.text, [], [], exc)
+            r = raw.http_response
+            r.read()  # the whole stream; the SDK then decodes the same bytes
+            events = parse_sse(r.text).events
+            for ev in events:  # register at once: also the responses of attempts about to be retried
+                if ev.get("type") == "response.created" and isinstance(ev.get("response"), dict):
+                    self._created(body, ev["response"].get("id"))
+            typed: list[Any] = []
+            try:
+                typed.extend(raw.parse())
+            except openai.APIError:
+                pass  # the SDK raises an `error` event; the typed events before it are kept
+            except Exception as exc:  # noqa: BLE001 - anything else while decoding events is a parse failure
+                if find_cassette_miss(exc):
+                    raise
+                raise SdkParseError(sdk_parse_finding("a stream event", exc)) from exc
+            result = StreamExchange(r.status_code, r.headers, r.text, events, typed)
+            code = stream_error_code(events)
+            if retry != "never" and code in TRANSIENT_CODES:
+                raise TransientStreamError(f"in-stream error event {code!r}", result)
+            return result
+
+        ex = self._call("POST /responses stream (both)", run, retry=retry, sdk=True)
+        self.evidence.channels.update(("sdk", "http"))
+        for ev in ex.events:
+            response = ev.get("response") if isinstance(ev.get("response"), dict) else None
+            if response is not None and response.get("usage"):
+                self._account(response["usage"], response.get("model"))
+        return ex
 
     def sdk_call(self, what: str, fn: Callable[[], T], *, retry: Retry = True) -> T:
         """Any other SDK call (``lambda: client.sdk.responses.retrieve(rid)``) with the same handling."""
@@ -471,6 +580,15 @@ class DualClient:
             self.cleanup = CleanupRegistry(ledger=self.ledger)
             return []
         return self.cleanup.run(self.http)
+
+
+def _status_of(result: Any) -> tuple[int | None, Any]:
+    """(HTTP status, headers) of what one attempt returned: a response, an `Exchange`, a `StreamExchange`
+    or a ``(response, events)`` pair; (None, None) for an SDK object (its errors arrive as exceptions)."""
+    if isinstance(result, StreamExchange):
+        return result.status, result.headers
+    http = result.http if isinstance(result, Exchange) else result[0] if isinstance(result, tuple) else result
+    return getattr(http, "status_code", None), getattr(http, "headers", None)
 
 
 def _transient(exc: BaseException) -> tuple[bool, str | None]:

@@ -26,6 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -146,6 +147,8 @@ class Harness:
     swept: Any = None
     """The end-of-run sweep's `SweepResult` (live runs), for the run record."""
     _ledger: Ledger | None = None
+    shared: dict[tuple[str, str], Any] = field(default_factory=dict)
+    """(module nodeid, name) -> `SharedExchange`: the module-shared exchanges made so far (this process)."""
 
     def ledger(self, target: Target) -> Ledger | None:
         """Where this run writes what it creates (none in replay: nothing real is created); one per process,
@@ -269,6 +272,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.add_cleanup(_block_network())
     if mode == "live" and workerinput is None:
         config.add_cleanup(_sigterm_as_interrupt())
+    if mode != "replay" and getattr(config.option, "dist", None) == "load":
+        # xdist's default hands a module's tests to any worker, and each worker would then make the
+        # module's shared exchanges again: against a real target, keep a module on one worker
+        config.option.dist = "loadfile"
 
 
 def _sigterm_as_interrupt() -> Any:
@@ -577,6 +584,65 @@ def client(request: pytest.FixtureRequest, target: Target, respcheck_harness: Ha
                 ctx.interactions = played_indices(cassette)
 
 
+@dataclass
+class SharedExchange:
+    """What one module-shared exchange left: its value, the evidence of its traffic, its cassette."""
+
+    value: Any
+    evidence: Any
+    cassette: str | None
+
+
+class SharedExchanges:
+    """``shared(name, fn)``: run ``fn(client)`` once per test module and hand every caller the same value.
+
+    Why: many behaviours show on the same exchange (one plain create shows the object shape, the null error
+    fields and the usage sums), and a live run pays per request. A module fixture named like the exchange
+    calls ``shared("hello", lambda c: c.create_both(...))``; its traffic has its own cassette
+    (``<family>/<module>__<name>.yaml``) and the result record of every test using the fixture cites that
+    cassette and its request ids. What it stored is cleaned up when the module ends."""
+
+    def __init__(self, module: pytest.Module, target: Target, harness: Harness) -> None:
+        self.module, self.target, self.harness = module, target, harness
+        self.done: dict[str, SharedExchange] = {}
+        self.clients: list[Any] = []
+
+    def __call__(self, name: str, fn: Callable[[Any], Any]) -> Any:
+        from respcheck.client import DualClient, Evidence
+
+        if name in self.done:
+            return self.done[name].value
+        h = self.harness
+        recorder = h.recorder()
+        path = recorder.cassette_path(family_of(self.module), f"{Path(str(self.module.path)).stem}__{name}")
+        evidence = Evidence()
+        dual = DualClient(self.target, budget=h.budget, run_id=h.run_id, evidence=evidence, ledger=h.ledger(self.target))
+        self.clients.append(dual)
+        with recorder.use(path):
+            value = fn(dual)
+        record = SharedExchange(value, evidence, _rel(path) if recorder.mode != "off" else None)
+        self.done[name] = record
+        h.shared[(self.module.nodeid, name)] = record
+        return value
+
+    def close(self) -> None:
+        for dual in self.clients:
+            try:
+                dual.run_cleanup()
+            finally:
+                dual.close()
+
+
+@pytest.fixture(scope="module")
+def shared(request: pytest.FixtureRequest, target: Target, respcheck_harness: Harness) -> Any:
+    """`SharedExchanges` for this module: ``shared(name, fn)`` runs ``fn(client)`` once (see there)."""
+    exchanges = SharedExchanges(request.node, target, respcheck_harness)
+    try:
+        yield exchanges
+    finally:
+        exchanges.close()
+
+
 def _rel(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(paths.project_root().resolve()))
@@ -722,6 +788,15 @@ def _result_record(item: pytest.Item, ctx: TestContext, h: Harness) -> dict[str,
         evidence["model"] = ev.models[0]
     if ev:
         evidence["spent"] = {"requests": ev.requests, "input_tokens": ev.input_tokens, "output_tokens": ev.output_tokens}
+    used = _shared_used(item, h)
+    if used:
+        evidence["shared"] = used
+        evidence["request_ids"] += [i for u in used for i in u["request_ids"] if i not in evidence["request_ids"]]
+        first = h.shared[(item.nodeid.split("::")[0], used[0]["name"])].evidence
+        if "model" not in evidence and first.models:
+            evidence["model"] = first.models[0]
+        if ev is None or not ev.channels:
+            ev = first
     return {
         "nodeid": item.nodeid,
         "behaviours": behaviour_ids(item),
@@ -732,6 +807,20 @@ def _result_record(item: pytest.Item, ctx: TestContext, h: Harness) -> dict[str,
         "observed": dict(ctx.observed),
         "duration_s": round(time.monotonic() - ctx.start, 3),
     }
+
+
+def _shared_used(item: pytest.Item, h: Harness) -> list[dict[str, Any]]:
+    """The module-shared exchanges this test observed (a fixture of the same name as the exchange)."""
+    module = item.nodeid.split("::")[0]
+    out = []
+    for name in getattr(item, "fixturenames", ()):
+        rec = h.shared.get((module, name))
+        if rec is None:
+            continue
+        ev = rec.evidence
+        out.append({"name": name, "cassette": rec.cassette, "request_ids": list(ev.request_ids),
+                    "spent": {"requests": ev.requests, "input_tokens": ev.input_tokens, "output_tokens": ev.output_tokens}})
+    return out
 
 
 class _ResultCollector:

@@ -1,7 +1,9 @@
 """The response object of a plain create: shape, error fields, usage arithmetic, unique ids.
 
-Checked through both channels: the SDK (typed `Response`, typed stream events) and raw httpx (the JSON and
-the SSE bytes as sent), with `respcheck.validators` doing the structural checks.
+Checked through both channels from one request each: the SDK's typed `Response` / typed stream events and
+the raw JSON / SSE bytes they were read from, with `respcheck.validators` doing the structural checks. Three
+exchanges (a string input, a message-array input, a stream) are made once for the module and every test
+judges its behaviour on them: a live run pays per request.
 """
 
 from __future__ import annotations
@@ -19,44 +21,70 @@ DOCUMENTED_FIELDS = (
 """`chaining.response.object_shape` data.fields: the keys of the documented example response."""
 
 
-@pytest.mark.behaviour("chaining.create.basic")
-def test_create_with_string_input_completes(client):
-    """'Use the Azure OpenAI Responses API to generate stateful, multi-turn responses.'
-    (POST /openai/v1/responses with a deployment and a string input gives a completed response.)"""
-    body = client.body("Say: hello", max_output_tokens=32)
+@pytest.fixture(scope="module")
+def creates(shared):
+    """Three creates, in one cassette (ids are normalised per cassette, and one test compares them): a plain
+    string input, a list of role/content messages with typed parts, and a stream. None is stored: nothing
+    here needs them later."""
 
-    typed = client.create(body)
-    assert typed.status == "completed", f"SDK: expected status 'completed', saw {typed.status!r}"
-    assert typed.output_text.strip(), "SDK: Response.output_text is empty for a completed response"
+    def make(c):
+        parts = [{"role": "user", "content": [{"type": "input_text", "text": "Say: parts"}]}]
+        return (c.create_both(c.body("Say: hello", max_output_tokens=32, store=False)),
+                c.create_both(c.body(parts, max_output_tokens=32, store=False)),
+                c.stream_both(c.body("Say: streamed usage", max_output_tokens=32, store=False)))
 
-    raw = ok_json(client.http_post("responses", body), "POST /responses")
+    return shared("creates", make)
+
+
+@pytest.fixture(scope="module")
+def hello(creates):
+    return creates[0]
+
+
+@pytest.fixture(scope="module")
+def parts(creates):
+    return creates[1]
+
+
+@pytest.fixture(scope="module")
+def streamed(creates):
+    return creates[2]
+
+
+def _completed(ex, what: str) -> dict:
+    """Both views of a completed create: the raw JSON object (asserted completed, with text) after the SDK's."""
+    raw = ok_json(ex.http, what)
     assert raw.get("status") == "completed", f"HTTP: expected status 'completed', saw {raw.get('status')!r}"
     assert raw_output_text(raw).strip(), f"HTTP: no output_text in output {raw.get('output')!r:.300}"
+    typed = ex.sdk
+    assert typed.status == "completed", f"SDK: expected status 'completed', saw {typed.status!r}"
+    assert typed.output_text.strip(), "SDK: Response.output_text is empty for a completed response"
+    assert typed.output_text == raw_output_text(raw), (
+        f"SDK output_text {typed.output_text!r:.100} differs from the wire's {raw_output_text(raw)!r:.100}"
+    )
+    return raw
 
 
 @pytest.mark.behaviour("chaining.create.basic")
-def test_create_with_message_array_input_completes(client):
+def test_create_with_string_input_completes(hello):
+    """'Use the Azure OpenAI Responses API to generate stateful, multi-turn responses.'
+    (POST /openai/v1/responses with a deployment and a string input gives a completed response.)"""
+    _completed(hello, "POST /responses")
+
+
+@pytest.mark.behaviour("chaining.create.basic")
+def test_create_with_message_array_input_completes(parts):
     """'Use the Azure OpenAI Responses API to generate stateful, multi-turn responses.' (the input may also
     be a list of role/content messages, as in the how-to's `input=[{"role": "user", "content": ...}]`.)"""
-    body = client.body(
-        [{"role": "user", "content": [{"type": "input_text", "text": "Say: parts"}]}],
-        max_output_tokens=32,
-    )
-    raw = ok_json(client.http_post("responses", body), "POST /responses (message array)")
-    assert raw.get("status") == "completed", f"HTTP: status {raw.get('status')!r}"
-    assert raw_output_text(raw).strip(), "HTTP: empty output text"
-    typed = client.create(client.body([{"role": "user", "content": "Say: plain"}], max_output_tokens=32))
-    assert typed.status == "completed" and typed.output_text.strip(), f"SDK: status {typed.status!r}, text {typed.output_text!r}"
+    _completed(parts, "POST /responses (message array)")
 
 
 @pytest.mark.behaviour("chaining.response.object_shape")
-def test_response_object_shape(client, observe):
+def test_response_object_shape(hello, observe):
     """'"model": "gpt-4o-2024-08-06", "object": "response", "output": [' - the documented example response
     carries object "response", an id, a status, the output list and usage (plus created_at, error,
     incomplete_details, instructions, metadata, model, previous_response_id)."""
-    body = client.body("Say: shape", max_output_tokens=32)
-
-    raw = ok_json(client.http_post("responses", body), "POST /responses")
+    raw = ok_json(hello.http, "POST /responses")
     findings = check_response(raw)
     assert not findings, render(findings)
     missing = [k for k in DOCUMENTED_FIELDS if k not in raw]
@@ -68,7 +96,7 @@ def test_response_object_shape(client, observe):
     assert "content_filters" in raw, f"HTTP: Azure response has no 'content_filters' key (keys: {sorted(raw)})"
     assert isinstance(raw["content_filters"], list), f"content_filters is {type(raw['content_filters']).__name__}, expected a list"
 
-    typed = client.create(body)
+    typed = hello.sdk
     assert typed.object == "response", f"SDK: object is {typed.object!r}, expected 'response'"
     assert typed.id and isinstance(typed.id, str), f"SDK: id is {typed.id!r}"
     assert typed.status == "completed", f"SDK: status {typed.status!r}"
@@ -77,31 +105,26 @@ def test_response_object_shape(client, observe):
 
 
 @pytest.mark.behaviour("chaining.response.object_shape")
-def test_response_ids_are_unique(client):
+def test_response_ids_are_unique(hello, parts, streamed):
     """'You can chain responses together by passing the response.id from the previous response to the
     previous_response_id parameter.' - an id only works as a handle if every response gets its own."""
-    body = client.body("Say: one", max_output_tokens=32)
-    a = client.create(body)
-    b = client.create(client.body("Say: two", max_output_tokens=32))
-    raw = ok_json(client.http_post("responses", client.body("Say: three", max_output_tokens=32)), "POST /responses")
-    ids = [a.id, b.id, raw.get("id")]
+    created = next((e for e in streamed.events if e.get("type") == "response.created"), {})
+    ids = [hello.sdk.id, ok_json(parts.http, "POST /responses").get("id"), (created.get("response") or {}).get("id")]
     assert len(set(ids)) == 3, f"three creates answered ids {ids}; expected three distinct ids"
     for rid in ids:
         assert isinstance(rid, str) and rid.startswith("resp"), f"response id {rid!r} does not look like a response id"
 
 
 @pytest.mark.behaviour("chaining.response.error_null_on_success")
-def test_completed_response_has_null_error_fields(client):
+def test_completed_response_has_null_error_fields(hello):
     """'"error": null, "incomplete_details": null,' (the documented completed response)."""
-    body = client.body("Say: fine", max_output_tokens=32)
-
-    raw = ok_json(client.http_post("responses", body), "POST /responses")
+    raw = ok_json(hello.http, "POST /responses")
     assert raw.get("status") == "completed", f"HTTP: status {raw.get('status')!r}, expected 'completed'"
     for key in ("error", "incomplete_details"):
         assert key in raw, f"HTTP: key {key!r} absent; the docs show it as null"
         assert raw[key] is None, f"HTTP: {key} is {raw[key]!r} on a completed response, expected null"
 
-    typed = client.create(body)
+    typed = hello.sdk
     assert typed.status == "completed", f"SDK: status {typed.status!r}"
     assert typed.error is None, f"SDK: error is {typed.error!r} on a completed response"
     assert typed.incomplete_details is None, f"SDK: incomplete_details is {typed.incomplete_details!r}"
@@ -125,12 +148,10 @@ def _usage_problems(usage: dict | None, where: str) -> list[str]:
 
 
 @pytest.mark.behaviour("chaining.response.usage_totals")
-def test_usage_totals_add_up(client, observe):
+def test_usage_totals_add_up(hello, observe):
     """'"usage": { "input_tokens": 405, "output_tokens": 285, "output_tokens_details": { "reasoning_tokens": 0 },
     "total_tokens": 690 },' - total_tokens is input_tokens plus output_tokens."""
-    body = client.body("Say: usage", max_output_tokens=32)
-
-    raw = ok_json(client.http_post("responses", body), "POST /responses")
+    raw = ok_json(hello.http, "POST /responses")
     problems = _usage_problems(raw.get("usage"), "HTTP")
     details = (raw.get("usage") or {}).get("output_tokens_details")
     if not isinstance(details, dict) or not isinstance(details.get("reasoning_tokens"), int):
@@ -138,8 +159,7 @@ def test_usage_totals_add_up(client, observe):
     assert not problems, "; ".join(problems)
     observe("chaining.response.usage", raw["usage"])
 
-    typed = client.create(body)
-    u = typed.usage
+    u = hello.sdk.usage
     assert u is not None, "SDK: usage is None"
     assert u.total_tokens == u.input_tokens + u.output_tokens, (
         f"SDK: total_tokens {u.total_tokens} != {u.input_tokens} + {u.output_tokens}"
@@ -147,22 +167,19 @@ def test_usage_totals_add_up(client, observe):
 
 
 @pytest.mark.behaviour("chaining.response.usage_totals")
-def test_streamed_completion_carries_usage(client):
+def test_streamed_completion_carries_usage(streamed):
     """'"usage": { "input_tokens": 405, "output_tokens": 285, ... "total_tokens": 690 },' - a streamed
     response's final response.completed snapshot is the same response object, usage included."""
-    body = client.body("Say: streamed usage", max_output_tokens=32)
-
-    wire = client.http_stream("responses", body)
-    assert wire.status == 200, f"HTTP stream: {wire.status}: {wire.text[:300]}"
-    findings = check_stream(wire.events)
+    assert streamed.status == 200, f"HTTP stream: {streamed.status}: {streamed.text[:300]}"
+    findings = check_stream(streamed.events)
     assert not findings, render(findings)
-    last = wire.events[-1] if wire.events else {}
+    last = streamed.events[-1] if streamed.events else {}
     assert last.get("type") == "response.completed", f"HTTP stream ended with {last.get('type')!r}"
     final = last.get("response") or {}
     problems = _usage_problems(final.get("usage"), "HTTP response.completed")
     assert not problems, "; ".join(problems)
 
-    typed = client.sdk_stream(body)
+    typed = streamed.sdk_events
     assert typed and typed[-1].type == "response.completed", f"SDK stream ended with {typed[-1].type if typed else None!r}"
     u = typed[-1].response.usage
     assert u is not None, "SDK: response.completed carries usage None"

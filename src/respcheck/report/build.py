@@ -113,6 +113,7 @@ def _test_entry(result: Mapping) -> dict:
         "request_ids": [str(r) for r in evidence.get("request_ids") or []],
         "cassette": evidence.get("cassette"),
         "interactions": [int(n) for n in interactions],
+        "shared_cassettes": [str(u["cassette"]) for u in evidence.get("shared") or [] if u.get("cassette")],
     }
 
 

@@ -33,6 +33,8 @@ def _evidence_text(row: dict) -> str:
         if t["cassette"]:
             inter = ", ".join(map(str, t["interactions"]))
             lines.append(f"  cassette: {t['cassette']}" + (f" interactions {inter}" if inter else ""))
+        for shared in t.get("shared_cassettes") or []:
+            lines.append(f"  shared cassette: {shared}")
     for key, value in row["observed"].items():
         lines.append(f"observed {key} = {value}")
     return "\n".join(lines)

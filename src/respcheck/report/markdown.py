@@ -69,6 +69,8 @@ def _evidence_block(row: dict) -> list[str]:
         if t["cassette"]:
             inter = ", ".join(map(str, t["interactions"]))
             lines.append(f"  - cassette `{t['cassette']}`" + (f", interactions {inter}" if inter else ""))
+        for shared in t.get("shared_cassettes") or []:
+            lines.append(f"  - shared cassette `{shared}`")
     if row["observed"]:
         lines.append(f"- observed: {md_cell(_observed(row))}")
     return lines + [""]
