@@ -24,6 +24,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--with-expensive", action="store_true", help="include the expensive probes too")
     parser.add_argument("-n", dest="workers", type=int, default=2)
+    parser.add_argument("--suites", default=None, help="only this suite folder or file (default: every suite)")
+    parser.add_argument("--list", action="store_true", help="print every test's requests and tokens")
     args = parser.parse_args()
     from respcheck import paths
 
@@ -42,6 +44,8 @@ def main() -> None:
                 cmd.append("--allow-expensive")
             if args.workers > 1:
                 cmd += ["-n", str(args.workers)]
+            if args.suites:
+                cmd += ["--suites", args.suites]
             started = time.perf_counter()
             proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env,
                                   cwd=paths.project_root())
@@ -60,18 +64,31 @@ def main() -> None:
           f"output_tokens {spent.get('output_tokens')} (total {tokens}), bytes_sent {spent.get('bytes_sent')}")
 
     by_family: dict[str, list[int]] = {}
+    per_test: list[tuple[int, int, str]] = []
+    seen_shared: set[tuple[str, str]] = set()
     for r in results:
         fam = r["nodeid"].split("/")[1] if r["nodeid"].startswith("suites/") else "?"
-        sp = (r.get("evidence") or {}).get("spent") or {}
+        ev = r.get("evidence") or {}
+        sp = ev.get("spent") or {}
+        req, tok = sp.get("requests", 0), sp.get("input_tokens", 0) + sp.get("output_tokens", 0)
+        for used in ev.get("shared") or []:  # a module-shared exchange counts once, for the first test citing it
+            key = (r["nodeid"].split("::")[0], used["name"])
+            if key not in seen_shared:
+                seen_shared.add(key)
+                req += used["spent"]["requests"]
+                tok += used["spent"]["input_tokens"] + used["spent"]["output_tokens"]
         row = by_family.setdefault(fam, [0, 0])
-        row[0] += sp.get("requests", 0)
-        row[1] += sp.get("input_tokens", 0) + sp.get("output_tokens", 0)
-    print("by family (requests / tokens): "
+        row[0] += req
+        row[1] += tok
+        per_test.append((req, tok, r["nodeid"]))
+    print("by family (requests / tokens, shared exchanges counted once): "
           + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(by_family.items(), key=lambda kv: -kv[1][0])))
-    top = sorted(results, key=lambda r: -((r.get("evidence") or {}).get("spent") or {}).get("requests", 0))[:12]
-    for r in top:
-        sp = (r.get("evidence") or {}).get("spent") or {}
-        print(f"  {sp.get('requests', 0):4} req {sp.get('input_tokens', 0) + sp.get('output_tokens', 0):6} tok  {r['nodeid']}")
+    accounted = sum(v[0] for v in by_family.values())
+    if accounted != spent.get("requests"):
+        print(f"({spent.get('requests', 0) - accounted} requests outside any test: module teardown cleanup, the end-of-run sweep)")
+    for req, tok, nodeid in sorted(per_test, reverse=True)[: None if args.list else 12]:
+        print(f"  {req:4} req {tok:6} tok  {nodeid}")
+
 
 if __name__ == "__main__":
     main()
