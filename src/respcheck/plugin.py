@@ -24,9 +24,9 @@ import socket
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -591,6 +591,10 @@ class SharedExchange:
     value: Any
     evidence: Any
     cassette: str | None
+    spent: dict[str, int] = field(default_factory=dict)
+    request_ids: list[str] = field(default_factory=list)
+    """What making it cost and its request ids, as it was made (the module-end cleanup is not in them: that
+    is counted in the run's total only)."""
 
 
 class SharedExchanges:
@@ -620,7 +624,10 @@ class SharedExchanges:
         self.clients.append(dual)
         with recorder.use(path):
             value = fn(dual)
-        record = SharedExchange(value, evidence, _rel(path) if recorder.mode != "off" else None)
+        spent = {"requests": evidence.requests, "input_tokens": evidence.input_tokens,
+                 "output_tokens": evidence.output_tokens}
+        record = SharedExchange(value, evidence, _rel(path) if recorder.mode != "off" else None, spent,
+                                list(evidence.request_ids))
         self.done[name] = record
         h.shared[(self.module.nodeid, name)] = record
         return value
@@ -817,9 +824,7 @@ def _shared_used(item: pytest.Item, h: Harness) -> list[dict[str, Any]]:
         rec = h.shared.get((module, name))
         if rec is None:
             continue
-        ev = rec.evidence
-        out.append({"name": name, "cassette": rec.cassette, "request_ids": list(ev.request_ids),
-                    "spent": {"requests": ev.requests, "input_tokens": ev.input_tokens, "output_tokens": ev.output_tokens}})
+        out.append({"name": name, "cassette": rec.cassette, "request_ids": list(rec.request_ids), "spent": dict(rec.spent)})
     return out
 
 

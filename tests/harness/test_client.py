@@ -111,3 +111,49 @@ def test_request_ids_and_channels_are_evidence(service):
         c.http_post("responses", c.body("b"))
     assert c.evidence.channel() == "both"
     assert len(c.evidence.request_ids) == 2
+
+
+def _posts(service) -> int:
+    return len([m for m, _ in service.state.log if m == "POST"])
+
+
+def test_create_both_reads_one_wire_answer_through_both_channels(service):
+    """One request, two views: the SDK's typed object is read from the very bytes the raw view holds."""
+    with _client(service) as c:
+        ex = c.create_both(c.body("a"))
+        assert _posts(service) == 1
+        assert ex.status == 200 and ex.error is None
+        assert ex.sdk.id == ex.json()["id"] and ex.sdk.output_text == ex.json()["output"][0]["content"][0]["text"]
+        assert c.evidence.channel() == "both" and c.evidence.requests == 1
+        assert c.run_cleanup() == []
+    assert service.state.deleted == [ex.sdk.id]
+
+
+def test_create_both_hands_back_error_answers_and_retries_transient_ones(service):
+    with _client(service) as c:
+        service.state.fail_next = [400]
+        ex = c.create_both(c.body("a"))
+        assert ex.status == 400 and ex.sdk is None and isinstance(ex.error, openai.BadRequestError)
+        assert ex.json()["error"]["message"] == "busy"
+        service.state.fail_next = [429]
+        assert c.create_both(c.body("b")).status == 200  # the 429 was retried
+        service.state.fail_next = [503] * 10
+        assert c.create_both(c.body("c"), retry=False).status == 503  # persistent: the answer under test
+        service.state.fail_next = [503] * 10
+        with pytest.raises(Inconclusive):
+            c.create_both(c.body("d"))
+    assert _posts(service) == 1 + 2 + 4 + 4
+
+
+def test_stream_both_decodes_the_same_bytes_twice(service):
+    with _client(service) as c:
+        ex = c.stream_both(c.body("a"))
+        assert _posts(service) == 1
+        assert ex.status == 200 and "event: response.created" in ex.text
+        assert [e["type"] for e in ex.events] == [e.type for e in ex.sdk_events]
+        assert ex.sdk_events[-1].response.id == ex.events[-1]["response"]["id"]
+        assert ex.wire.events == ex.events
+        service.state.garbage_stream = True
+        with pytest.raises(SdkParseError) as info:
+            c.stream_both(c.body("b"))
+    assert info.value.finding.check == "sdk_parse_error"

@@ -179,3 +179,52 @@ def test_non_suite_tests_are_left_alone(pytester, home):
     result = pytester.runpytest("test_plain.py")
     result.assert_outcomes(passed=1)
     assert not (home / "reports").exists()
+
+
+SHARED_SUITE = '''
+import pytest
+
+@pytest.fixture(scope="module")
+def hello(shared):
+    return shared("hello", lambda c: c.create_both(c.body("Say: shared", max_output_tokens=16)))
+
+@pytest.mark.behaviour("chaining.create.basic")
+def test_a(hello):
+    assert hello.status == 200 and hello.sdk.status == "completed"
+
+@pytest.mark.behaviour("chaining.response.object_shape")
+def test_b(hello):
+    assert hello.sdk.id == hello.json()["id"]
+
+@pytest.mark.behaviour("chaining.response.object_shape")
+def test_c(hello):
+    assert hello.sdk.id == "something else", "the id differs"
+'''
+
+
+def test_shared_exchange_is_made_once_cited_by_each_test_and_replayed(pytester, home):
+    """A module-shared exchange: one request for three tests (with two workers too), its own cassette, cited
+    in every user's result record, cleaned up at module end, and replayed with the same verdicts."""
+    _write_suite(home, SHARED_SUITE)
+    result = pytester.runpytest_subprocess("suites", "-n", "2", "--target", "reference", "--record",
+                                           "--respcheck-catalogue", str(CATALOGUE))
+    result.assert_outcomes(passed=2, failed=1)
+    run, results = _results(home)
+    assert run["spent"]["requests"] == 2  # one create (xdist kept the module on one worker) + its delete
+    cassette = "cassettes/reference/demo/test_demo__hello.yaml"
+    assert (home / cassette).is_file()
+    for r in results:
+        (used,) = r["evidence"]["shared"]
+        assert used["cassette"] == cassette and used["name"] == "hello" and used["spent"]["requests"] == 1
+        assert r["evidence"]["request_ids"] == used["request_ids"] and len(used["request_ids"]) == 1
+        assert r["channel"] == "both"
+    assert "[chaining.response.object_shape] the id differs" in {r["nodeid"][-6:]: r for r in results}["test_c"]["message"]
+
+    for run_dir in (home / "reports").iterdir():
+        import shutil
+
+        shutil.rmtree(run_dir)
+    replay = pytester.runpytest("suites", "--respcheck-catalogue", str(CATALOGUE))
+    replay.assert_outcomes(passed=2, failed=1)
+    _run, replayed = _results(home)
+    assert {r["nodeid"]: r["verdict"] for r in replayed} == {r["nodeid"]: r["verdict"] for r in results}
