@@ -4,6 +4,8 @@ parallel call, hold the files they are given, expire when idle, and generated fi
 
 Everything that runs a container is costly and marked expensive. A target that answers 400 "not supported"
 for the tool (a region or deployment without it, or the reference server) makes those tests not-applicable.
+Every create is seen through both channels at once (`create_both`), and nothing is stored unless a later turn
+chains on it; the three idle-expiry tests judge one container, the two `container.auto` file tests one upload.
 """
 
 from __future__ import annotations
@@ -16,15 +18,18 @@ import tarfile
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import openai
 import pytest
 from tools_helpers import (
     assert_error_envelope,
     digits,
+    file_id,
     hosted_tool_answer,
     items,
     output_text,
+    post_file,
     sdk_hosted,
     typed_items,
     upload,
@@ -52,12 +57,17 @@ def _ci_call(data: dict, where: str) -> dict:
     return calls[0]
 
 
-def _run(client, body: dict, where: str) -> dict:
-    """Raw create with the tool; the response JSON, checked; not-applicable when the tool is not offered."""
-    data = hosted_tool_answer(client.http_post("responses", body), "code_interpreter")
+def _answer(ex, where: str) -> dict:
+    """The response JSON of a create with the tool, checked; not-applicable when the tool is not offered."""
+    data = hosted_tool_answer(ex.http, "code_interpreter")
     findings = check_response(data)
     assert not findings, f"{where}: " + render(findings)
     return data
+
+
+def _run(client, body: dict, where: str) -> dict:
+    """One create with the tool (not stored, both views); the response JSON, checked (see `_answer`)."""
+    return _answer(client.create_both({**body, "store": False}), where)
 
 
 def _wait(target, seconds: float) -> None:
@@ -69,17 +79,15 @@ def _wait(target, seconds: float) -> None:
 def test_code_interpreter_without_container_rejected(client, observe):
     """'The Code Interpreter tool requires a container—a fully sandboxed virtual machine where the model can
     execute Python code.'"""
-    body = client.body(PRODUCT, tools=[{"type": "code_interpreter"}], max_output_tokens=50)
-
-    raw = client.http_post("responses", body, retry=False)
-    observe("tools.code_interpreter.container_required", {"status": raw.status_code, "message": raw.text[:200]})
-    assert raw.status_code == 400, f"a code_interpreter tool without container: expected 400, saw HTTP {raw.status_code}: {raw.text[:200]}"
-    err = assert_error_envelope(raw)
+    ex = client.create_both(client.body(PRODUCT, tools=[{"type": "code_interpreter"}], store=False, max_output_tokens=50),
+                            retry=False)
+    observe("tools.code_interpreter.container_required", {"status": ex.status, "message": ex.http.text[:200]})
+    assert ex.status == 400, f"a code_interpreter tool without container: expected 400, saw HTTP {ex.status}: {ex.http.text[:200]}"
+    err = assert_error_envelope(ex.http)
     said = f"{err.get('message')} {err.get('param')}".lower()
     assert "container" in said, f"the 400 should name the missing container, saw {err}"
-
-    with pytest.raises(openai.BadRequestError):
-        client.create(body, retry=False)
+    # the SDK raises the same answer
+    assert isinstance(ex.error, openai.BadRequestError), f"SDK: expected openai.BadRequestError, saw {ex.error!r}"
 
 
 @pytest.mark.expensive
@@ -88,16 +96,16 @@ def test_code_interpreter_runs_python(client, observe):
     """'The Code Interpreter tool enables models to write and execute Python code in a secure, sandboxed
     environment.' 'The code_interpreter_call in the output of the API will contain the container_id that was
     generated.'"""
-    body = client.body(PRODUCT, tools=[AUTO], include=["code_interpreter_call.outputs"], max_output_tokens=200)
-    data = _run(client, body, "raw")
+    body = client.body(PRODUCT, tools=[AUTO], include=["code_interpreter_call.outputs"], store=False, max_output_tokens=200)
+    ex = client.create_both(body)
+    data = _answer(ex, "raw")
     call = _ci_call(data, "raw")
     observe("tools.code_interpreter.call_status", call.get("status"))
     assert call.get("code"), f"code_interpreter_call carries no code: {json.dumps(call)[:200]}"
     assert "80779853376" in digits(output_text(data)), f"expected 80779853376 in the answer, saw {output_text(data)[:200]!r}"
 
-    typed = sdk_hosted(client, body, "code_interpreter")  # the SDK parses the item (ResponseCodeInterpreterToolCall)
-    calls = typed_items(typed, "code_interpreter_call")
-    assert calls and calls[0].container_id, f"SDK: no code_interpreter_call with a container_id in {[o.type for o in typed.output]}"
+    calls = typed_items(ex.sdk, "code_interpreter_call")  # the SDK parses the item (ResponseCodeInterpreterToolCall)
+    assert calls and calls[0].container_id, f"SDK: no code_interpreter_call with a container_id in {[o.type for o in ex.sdk.output]}"
 
 
 @pytest.mark.expensive
@@ -110,7 +118,7 @@ def test_auto_container_reused_across_turns(client, observe):
     calls = typed_items(first, "code_interpreter_call")
     assert calls, f"turn 1: no code_interpreter_call in {[o.type for o in first.output]}"
     second = client.create(client.body("Use the python tool again to print x + 1, using the variable x you defined before.",
-                                       previous_response_id=first.id, tools=[AUTO], max_output_tokens=200))
+                                       previous_response_id=first.id, tools=[AUTO], store=False, max_output_tokens=200))
     again = typed_items(second, "code_interpreter_call")
     assert again, f"turn 2: no code_interpreter_call in {[o.type for o in second.output]}"
     observe("tools.code_interpreter.container_reused", again[0].container_id == calls[0].container_id)
@@ -124,7 +132,7 @@ def test_auto_container_reused_across_turns(client, observe):
 def test_parallel_calls_get_two_sessions(client, observe):
     """'If your Responses API calls Code Interpreter simultaneously in two different threads, two code
     interpreter sessions are created.'"""
-    bodies = [client.body(f"Use the python tool to print the string 'thread {n}'.", tools=[AUTO], max_output_tokens=100)
+    bodies = [client.body(f"Use the python tool to print the string 'thread {n}'.", tools=[AUTO], store=False, max_output_tokens=100)
               for n in ("A", "B")]
     with ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda b: client.http_post("responses", b), bodies))
@@ -134,37 +142,69 @@ def test_parallel_calls_get_two_sessions(client, observe):
     assert ids[0] != ids[1], f"two simultaneous calls shared one container {ids[0]!r}; the docs say two sessions are created"
 
 
-def _auto_container_with_files(client, observe, key: str) -> None:
-    fid = upload(client, "numbers.csv", CSV, "text/csv")
-    tool = {"type": "code_interpreter", "container": {"type": "auto", key: [fid]}}
-    raw = client.http_post("responses", client.body(CSV_PROMPT, tools=[tool], max_output_tokens=200))
-    observe("tools.code_interpreter.container_auto_key", {key: raw.status_code, "message": "" if raw.status_code == 200 else raw.text[:200]})
-    data = hosted_tool_answer(raw, "code_interpreter")
+@pytest.fixture(scope="module")
+def auto_files(shared):
+    """One upload of numbers.csv ("upload"), then one create per documented `container.auto` key naming it
+    ("file_ids" in the English docs, "files" in the Japanese). The file is deleted when the module ends."""
+
+    def make(c) -> dict[str, Any]:
+        up = post_file(c, "numbers.csv", CSV, "text/csv")
+        fid = up.json().get("id") if up.status_code == 200 else None
+        if not fid:
+            return {"upload": up}
+        return {"upload": up, **{key: c.create_both(c.body(
+            CSV_PROMPT, tools=[{"type": "code_interpreter", "container": {"type": "auto", key: [fid]}}], store=False,
+            max_output_tokens=200)) for key in ("file_ids", "files")}}
+
+    return shared("auto_files", make)
+
+
+def _auto_container_with_files(auto_files, observe, key: str) -> None:
+    file_id(auto_files["upload"], "numbers.csv")
+    ex = auto_files[key]
+    observe("tools.code_interpreter.container_auto_key", {key: ex.status, "message": "" if ex.status == 200 else ex.http.text[:200]})
+    data = hosted_tool_answer(ex.http, "code_interpreter")
     _ci_call(data, f"container.{key}")
     assert "1042" in digits(output_text(data)), f"container.{key}: the file was not readable (expected sum 1042): {output_text(data)[:200]!r}"
+    typed = typed_items(ex.sdk, "code_interpreter_call")
+    assert typed and typed[0].container_id, f"container.{key} SDK: no code_interpreter_call with a container_id"
 
 
 @pytest.mark.expensive
 @pytest.mark.behaviour("tools.code_interpreter.container_auto_file_ids")
-def test_auto_container_file_ids(client, observe):
+def test_auto_container_file_ids(auto_files, observe):
     """'To create a container, specify "container": { "type": "auto", "file_ids": ["file-1", "file-2"] } in the
     tool configuration when creating a new Response object.'"""
-    _auto_container_with_files(client, observe, "file_ids")
+    _auto_container_with_files(auto_files, observe, "file_ids")
 
 
 @pytest.mark.expensive
 @pytest.mark.behaviour("tools.code_interpreter.container_auto_files")
-def test_auto_container_files(client, observe):
+def test_auto_container_files(auto_files, observe):
     """(ja) 'コンテナーを作成するには ... "container": { "type": "auto", "files": ["file-1", "file-2"] } を指定します。'
     ('To create a container, specify "container": {"type": "auto", "files": [...]} ...')"""
-    _auto_container_with_files(client, observe, "files")
+    _auto_container_with_files(auto_files, observe, "files")
 
 
-def _container_minutes(client, observe, key: str) -> int:
-    """Create a container through the tool, then read its idle expiry from GET /containers/{id}."""
-    data = _run(client, client.body("Use the python tool to print 1 + 1.", tools=[AUTO], max_output_tokens=100), "create")
-    cid = _ci_call(data, "create")["container_id"]
-    got = client.http_get(f"containers/{cid}")
+@pytest.fixture(scope="module")
+def container(shared):
+    """One container made through the tool and its GET /containers/{id} (None when the create gave no
+    container id): the three idle-expiry readings judge the same container."""
+
+    def make(c) -> tuple[Any, Any]:
+        ex = c.create_both(c.body("Use the python tool to print 1 + 1.", tools=[AUTO], store=False, max_output_tokens=100))
+        calls = items(ex.json() or {}, "code_interpreter_call") if ex.status == 200 else []
+        cid = calls[0].get("container_id") if calls else None
+        return ex, (c.http_get(f"containers/{cid}") if isinstance(cid, str) and cid else None)
+
+    return shared("container", make)
+
+
+def _container_minutes(container, observe, key: str) -> int:
+    """The container's idle expiry, read from GET /containers/{id}."""
+    ex, got = container
+    cid = _ci_call(_answer(ex, "create"), "create")["container_id"]
+    assert got is not None, f"GET containers/{cid} was not sent"
     if got.status_code == 404 and "container" not in got.text.lower():
         not_applicable(f"no containers API on this target to read the idle expiry (HTTP 404: {got.text[:120]})")
     assert got.status_code == 200, f"GET containers/{cid}: HTTP {got.status_code}: {got.text[:200]}"
@@ -178,27 +218,27 @@ def _container_minutes(client, observe, key: str) -> int:
 
 @pytest.mark.expensive
 @pytest.mark.behaviour("tools.code_interpreter.container_expires_20min")
-def test_container_expires_after_20_idle_minutes(client, observe):
+def test_container_expires_after_20_idle_minutes(container, observe):
     """'This container expires if it is not used for 20 minutes.' - measured as the container's
     expires_after {anchor: last_active_at, minutes} on GET /containers/{id}."""
-    minutes = _container_minutes(client, observe, "tools.code_interpreter.container_idle_minutes")
+    minutes = _container_minutes(container, observe, "tools.code_interpreter.container_idle_minutes")
     assert minutes == 20, f"container idle expiry is {minutes} minutes, the docs say 20"
 
 
 @pytest.mark.expensive
 @pytest.mark.behaviour("tools.code_interpreter.session_idle_timeout_20min")
-def test_session_idle_timeout_20_minutes(client, observe):
+def test_session_idle_timeout_20_minutes(container, observe):
     """'Each session is active by default for 1 hour with an idle timeout of 20 minutes.'"""
-    minutes = _container_minutes(client, observe, "tools.code_interpreter.session_idle_timeout_minutes")
+    minutes = _container_minutes(container, observe, "tools.code_interpreter.session_idle_timeout_minutes")
     assert minutes == 20, f"session idle timeout is {minutes} minutes, the English docs say 20 (the Japanese say 30)"
 
 
 @pytest.mark.expensive
 @pytest.mark.behaviour("tools.code_interpreter.session_idle_timeout_30min")
-def test_session_idle_timeout_30_minutes(client, observe):
+def test_session_idle_timeout_30_minutes(container, observe):
     """(ja) '各セッションは既定で 1 時間アクティブで、アイドル タイムアウトは 30 分です。' ('Each session is active for
     1 hour by default, with an idle timeout of 30 minutes.')"""
-    minutes = _container_minutes(client, observe, "tools.code_interpreter.session_idle_timeout_minutes")
+    minutes = _container_minutes(container, observe, "tools.code_interpreter.session_idle_timeout_minutes")
     assert minutes == 30, f"session idle timeout is {minutes} minutes, the Japanese docs say 30 (the English say 20)"
 
 
@@ -216,7 +256,7 @@ def test_session_active_one_hour(client, target, observe):
     alive: list[tuple[int, bool]] = []
     for minute in range(10, 80, 10):
         _wait(target, 600)
-        r = client.http_post("responses", client.body("Use the python tool to print y.", max_output_tokens=100,
+        r = client.http_post("responses", client.body("Use the python tool to print y.", store=False, max_output_tokens=100,
                                                       tools=[{"type": "code_interpreter", "container": cid}]))
         alive.append((minute, r.status_code == 200 and bool(items(r.json(), "code_interpreter_call"))))
         if not alive[-1][1]:
@@ -300,8 +340,8 @@ def test_documented_file_types_reach_container(client, observe):
     .md .pdf .php .pptx .py .rb .tex .txt .css .js .sh .ts .jpeg .jpg .gif .pkl .png .tar .xlsx .xml .zip) -
     every format this suite can build byte-stable (all but .doc/.docx/.pptx/.xlsx) is uploaded and listed
     inside the container."""
-    probe = client.http_post("responses", client.body("Use the python tool to print 1.", tools=[AUTO], max_output_tokens=50))
-    hosted_tool_answer(probe, "code_interpreter")  # not offered: not-applicable before uploading 26 files
+    _run(client, client.body("Use the python tool to print 1.", tools=[AUTO], max_output_tokens=50), "probe")
+    # not offered: not-applicable before uploading 26 files
     files = _sample_files()
     ids = [upload(client, name, data, mime) for name, (data, mime) in sorted(files.items())]
     tool = {"type": "code_interpreter", "container": {"type": "auto", "file_ids": ids}}

@@ -1,11 +1,13 @@
 """File search: a file uploaded to a vector store is searched by the file_search tool; the output has a
 file_search_call item and the answer carries the fact only that file holds. A target without the vector
-stores API (HTTP 404 on POST /vector_stores) or that refuses the tool as not supported is not-applicable."""
+stores API (HTTP 404 on POST /vector_stores) or that refuses the tool as not supported is not-applicable.
+One vector store serves the module (upload, create and delete cost requests too); the searches are not
+stored, and each is seen through both channels at once."""
 
 from __future__ import annotations
 
 import pytest
-from tools_helpers import hosted_tool_answer, items, output_text, sdk_view, upload
+from tools_helpers import hosted_tool_answer, items, output_text, typed_items, upload
 
 from respcheck import contract
 from respcheck.findings import render
@@ -45,8 +47,9 @@ def test_file_search_over_vector_store(client, target):
     vsid = _vector_store(client, target, fid)
     try:
         body = client.body(PROMPT, tools=[{"type": "file_search", "vector_store_ids": [vsid]}],
-                           include=["file_search_call.results"], max_output_tokens=100)
-        data = hosted_tool_answer(client.http_post("responses", body), "file_search")
+                           include=["file_search_call.results"], store=False, max_output_tokens=100)
+        ex = client.create_both(body)  # one request, both views
+        data = hosted_tool_answer(ex.http, "file_search")
         findings = check_response(data)
         assert not findings, render(findings)
         calls = items(data, "file_search_call")
@@ -56,14 +59,17 @@ def test_file_search_over_vector_store(client, target):
         assert "periwinkle" in output_text(data).lower(), f"the answer lacks the file's codeword: {output_text(data)[:200]!r}"
         hits = calls[0].get("results") or []
         assert any("PERIWINKLE" in str(h.get("text", "")) for h in hits), f"include=file_search_call.results returned no matching chunk: {hits}"
-        assert sdk_view(data, "file_search_call"), "the SDK lost the file_search_call"  # typed ResponseFileSearchToolCall
+        typed = typed_items(ex.sdk, "file_search_call")  # typed ResponseFileSearchToolCall, results included
+        assert typed and any("PERIWINKLE" in (r.text or "") for r in typed[0].results or []), "the SDK lost the file_search_call or its results"
+        assert "periwinkle" in ex.sdk.output_text.lower(), f"SDK: output_text lacks the codeword: {ex.sdk.output_text[:200]!r}"
 
-        wire = client.http_stream("responses", body)  # streamed: the file_search_call events in the grammar
-        status, _headers, text, events = wire
-        assert status == 200, f"stream: HTTP {status}: {text[:200]}"
-        findings = wire.parsed().findings + check_stream(events)
+        wire = client.stream_both(body)  # streamed: the file_search_call events in the grammar
+        assert wire.status == 200, f"stream: HTTP {wire.status}: {wire.text[:200]}"
+        findings = wire.parsed().findings + check_stream(wire.events)
         assert not findings, render(findings)
-        kinds = [e.get("type") for e in events]
+        kinds = [e.get("type") for e in wire.events]
         assert "response.file_search_call.completed" in kinds, f"stream: no response.file_search_call.completed event in {sorted(set(kinds))}"
+        typed_kinds = [e.type for e in wire.sdk_events]
+        assert "response.file_search_call.completed" in typed_kinds, f"SDK stream: no typed file_search_call.completed event in {sorted(set(typed_kinds))}"
     finally:
         client.http_delete(f"vector_stores/{vsid}")

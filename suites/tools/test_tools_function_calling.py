@@ -3,15 +3,20 @@ function_call_output fed back (by previous_response_id or as manual input) lets 
 
 The prompts ask plainly for the one declared function and the tool output carries a distinctive value
 (21 degrees) so that "the answer used the output" is checkable on any model.
+
+Each request is seen through both channels at once (`create_both` / `stream_both`). The round trips share
+one first call: the `rounds` exchange makes it (stored, so follow-ups can chain on it) and then every
+follow-up that answers its call_id - chained, streamed, as manual input, and one for a call_id nobody made.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any, NamedTuple
 
 import jsonschema
 import pytest
-from tools_helpers import assert_error_envelope, items, parse_arguments, typed_items
+from tools_helpers import assert_error_envelope, items, output_text, parse_arguments, typed_items
 
 from respcheck import contract
 from respcheck.findings import render
@@ -31,8 +36,51 @@ WEATHER = {
     "strict": True,
 }
 PROMPT = "What is the weather in Paris right now? Use the get_weather function."
+USER = {"role": "user", "content": PROMPT}
 FORCED = {"type": "function", "name": "get_weather"}
 TOOL_OUTPUT = json.dumps({"location": "Paris", "temperature_c": 21, "condition": "sunny"})
+UNKNOWN_CALL_ID = "call_respcheck_unknown_1"
+
+
+class Rounds(NamedTuple):
+    """The first call and the follow-ups answering it (None when the first turn gave no call_id to answer)."""
+
+    first: Any
+    chained: Any
+    streamed: Any
+    manual: Any
+    unknown: Any
+
+
+def _output(call_id: Any) -> list[dict[str, Any]]:
+    return [{"type": "function_call_output", "call_id": call_id, "output": TOOL_OUTPUT}]
+
+
+@pytest.fixture(scope="module")
+def rounds(shared):
+    """One unforced first turn (the prompt asks for the function; stored: the chained follow-ups need it) and,
+    in the same cassette (they compare its ids), the follow-ups with its call_id: chained by
+    previous_response_id, the same streamed, the call and its output as manual input, and an output for a
+    call_id no call carries. Follow-ups are not stored."""
+
+    def make(c) -> Rounds:
+        first = c.create_both(c.body(PROMPT, tools=[WEATHER], max_output_tokens=100))
+        data = first.json() if first.error is None else {}
+        rid = data.get("id") if isinstance(data, dict) else None
+        if not rid:
+            return Rounds(first, None, None, None, None)
+        unknown = c.create_both(c.body(_output(UNKNOWN_CALL_ID), previous_response_id=rid, tools=[WEATHER],
+                                       store=False, max_output_tokens=50), retry=False)
+        calls = items(data, "function_call")
+        if not calls or not calls[0].get("call_id"):
+            return Rounds(first, None, None, None, unknown)
+        out = _output(calls[0]["call_id"])
+        chained = c.body(out, previous_response_id=rid, tools=[WEATHER], store=False, max_output_tokens=120)
+        call = {k: calls[0].get(k) for k in ("type", "call_id", "name", "arguments")}
+        manual = c.body([USER, call, *out], tools=[WEATHER], store=False, max_output_tokens=120)
+        return Rounds(first, c.create_both(chained), c.stream_both(chained), c.create_both(manual), unknown)
+
+    return shared("rounds", make)
 
 
 def _check_call(item: dict, where: str) -> dict:
@@ -48,128 +96,134 @@ def _check_call(item: dict, where: str) -> dict:
     return args
 
 
-@pytest.mark.behaviour("tools.function_calling.supported")
-def test_function_tool_yields_function_call_item(client):
-    """'The responses API supports function calling.' (ja: '応答 API では、関数呼び出しがサポートされています。')"""
-    body = client.body(PROMPT, tools=[WEATHER], max_output_tokens=100)
-
-    typed = client.create(body)  # SDK: the call parses into ResponseFunctionToolCall
-    calls = typed_items(typed, "function_call")
-    assert calls, f"SDK: no function_call item; output types {[o.type for o in typed.output]}"
-    assert calls[0].call_id and calls[0].name == "get_weather", f"SDK saw call_id={calls[0].call_id!r} name={calls[0].name!r}"
-    parse_arguments(calls[0].arguments)
-
-    raw = client.http_post("responses", client.body(PROMPT, tools=[WEATHER], tool_choice=FORCED, max_output_tokens=100))
-    assert raw.status_code == 200, f"HTTP {raw.status_code}: {raw.text[:200]}"
-    data = raw.json()
+def _ok(ex, where: str) -> dict:
+    """The raw JSON of a 200 exchange, conforming to the response contract."""
+    assert ex is not None, f"{where}: not sent (the first turn gave no function_call with a call_id to answer)"
+    assert ex.status == 200, f"{where}: HTTP {ex.status}: {ex.http.text[:200]}"
+    data = ex.json()
     findings = check_response(data)
-    assert not findings, render(findings)
+    assert not findings, f"{where}: " + render(findings)
+    return data
+
+
+def _first_call(rounds: Rounds) -> dict:
+    """The first turn's function_call, checked on the wire and in the SDK's typed reading of it."""
+    data = _ok(rounds.first, "turn 1")
     found = items(data, "function_call")
-    assert found, f"raw: tool_choice forced get_weather but no function_call item; output types {[o.get('type') for o in data['output']]}"
-    _check_call(found[0], "raw")
-    echoed = [t.get("name") for t in data.get("tools") or []]
+    assert found, f"turn 1: no function_call item; output types {[o.get('type') for o in data['output']]}"
+    _check_call(found[0], "turn 1 (raw)")
+    typed = typed_items(rounds.first.sdk, "function_call")
+    assert typed, f"turn 1 SDK: no function_call item; output types {[o.type for o in rounds.first.sdk.output]}"
+    assert typed[0].call_id == found[0]["call_id"] and typed[0].name == "get_weather", (
+        f"turn 1 SDK saw call_id={typed[0].call_id!r} name={typed[0].name!r}, the wire {found[0]['call_id']!r}")
+    return found[0]
+
+
+@pytest.mark.behaviour("tools.function_calling.supported")
+def test_function_tool_yields_function_call_item(rounds):
+    """'The responses API supports function calling.' (ja: '応答 API では、関数呼び出しがサポートされています。')"""
+    _first_call(rounds)  # asked for in the prompt, not forced: the model chose the function itself
+    parse_arguments(typed_items(rounds.first.sdk, "function_call")[0].arguments)
+    echoed = [t.get("name") for t in rounds.first.json().get("tools") or []]
     assert echoed == ["get_weather"], f"response.tools should echo the declared function, saw {echoed}"
+    assert [t.name for t in rounds.first.sdk.tools or []] == ["get_weather"], "SDK: Response.tools lost the declared function"
 
 
 @pytest.mark.behaviour("tools.function_calling.supported")
 def test_function_call_streams_argument_events(client):
     """'The responses API supports function calling.' - streamed, the arguments arrive as
     response.function_call_arguments.delta events that add up to the .done arguments and the item's."""
-    body = client.body(PROMPT, tools=[WEATHER], tool_choice=FORCED, max_output_tokens=100)
-
-    wire = client.http_stream("responses", body)
-    status, _headers, text, events = wire
-    assert status == 200, f"HTTP {status}: {text[:200]}"
-    findings = wire.parsed().findings + check_stream(events)
+    ex = client.stream_both(client.body(PROMPT, tools=[WEATHER], tool_choice=FORCED, store=False, max_output_tokens=100))
+    assert ex.status == 200, f"HTTP {ex.status}: {ex.text[:200]}"
+    findings = ex.parsed().findings + check_stream(ex.events)
     assert not findings, render(findings)
-    final = events[-1].get("response") or {}
+    final = ex.events[-1].get("response") or {}
     calls = items(final, "function_call")
-    assert calls, f"stream: no function_call in the terminal response; event types {sorted({e.get('type') for e in events})}"
+    assert calls, f"stream: no function_call in the terminal response; event types {sorted({e.get('type') for e in ex.events})}"
     _check_call(calls[0], "stream")
-    deltas = "".join(e.get("delta", "") for e in events if e.get("type") == "response.function_call_arguments.delta")
-    done = [e for e in events if e.get("type") == "response.function_call_arguments.done"]
+    deltas = "".join(e.get("delta", "") for e in ex.events if e.get("type") == "response.function_call_arguments.delta")
+    done = [e for e in ex.events if e.get("type") == "response.function_call_arguments.done"]
     assert done, "stream: no response.function_call_arguments.done event"
     assert deltas == done[0].get("arguments") == calls[0]["arguments"], (
         f"stream: deltas {deltas!r}, done {done[0].get('arguments')!r}, item {calls[0]['arguments']!r} differ")
 
-    typed = client.sdk_stream(body)  # SDK: every event parses; the completed response carries the call
-    assert typed[-1].type == "response.completed", f"SDK stream ended with {typed[-1].type!r}"
-    assert typed_items(typed[-1].response, "function_call"), "SDK stream: no function_call in the completed response"
+    typed = ex.sdk_events  # SDK: every event parses; the completed response carries the call
+    assert typed and typed[-1].type == "response.completed", f"SDK stream ended with {typed[-1].type if typed else None!r}"
+    typed_calls = typed_items(typed[-1].response, "function_call")
+    assert typed_calls, "SDK stream: no function_call in the completed response"
+    assert typed_calls[0].arguments == calls[0]["arguments"], (
+        f"SDK stream: arguments {typed_calls[0].arguments!r} differ from the wire's {calls[0]['arguments']!r}")
 
 
 @pytest.mark.behaviour("tools.function_calling.output_roundtrip", "tools.function_calling.supported")
-def test_function_output_with_previous_response_id(client):
+def test_function_output_with_previous_response_id(rounds):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - here chained with previous_response_id."""
-    first = client.create(client.body(PROMPT, tools=[WEATHER], tool_choice=FORCED, max_output_tokens=100))
-    calls = [it.model_dump() for it in typed_items(first, "function_call")]
-    assert calls, f"turn 1: no function_call item; output types {[o.type for o in first.output]}"
-    _check_call(calls[0], "turn 1 (SDK)")
-
-    out = [{"type": "function_call_output", "call_id": calls[0]["call_id"], "output": TOOL_OUTPUT}]
-    raw = client.http_post("responses", client.body(out, previous_response_id=first.id, tools=[WEATHER], max_output_tokens=120))
-    assert raw.status_code == 200, f"turn 2: HTTP {raw.status_code}: {raw.text[:200]}"
-    data = raw.json()
-    findings = check_response(data)
-    assert not findings, render(findings)
-    assert data.get("previous_response_id") == first.id
-    answer = "".join(p.get("text", "") for it in items(data, "message") for p in it.get("content") or [])
-    assert "21" in answer, f"turn 2 should use the tool output (21 degrees), saw {answer[:200]!r}"
+    _first_call(rounds)
+    first_id = rounds.first.sdk.id
+    data = _ok(rounds.chained, "turn 2")
+    assert data.get("previous_response_id") == first_id, (
+        f"turn 2 echoes previous_response_id {data.get('previous_response_id')!r}, expected {first_id!r}")
+    assert "21" in output_text(data), f"turn 2 should use the tool output (21 degrees), saw {output_text(data)[:200]!r}"
+    typed = rounds.chained.sdk
+    assert typed.previous_response_id == first_id, f"SDK: previous_response_id {typed.previous_response_id!r}"
+    assert "21" in typed.output_text, f"SDK: turn 2 should use the tool output (21 degrees), saw {typed.output_text[:200]!r}"
 
 
 @pytest.mark.behaviour("tools.function_calling.output_roundtrip")
-def test_function_output_as_manual_input(client):
+def test_function_output_as_manual_input(rounds):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - here without stored state: the call and its output as input."""
-    user = {"role": "user", "content": PROMPT}
-    raw = client.http_post("responses", client.body([user], tools=[WEATHER], tool_choice=FORCED, store=False, max_output_tokens=100))
-    assert raw.status_code == 200, f"turn 1: HTTP {raw.status_code}: {raw.text[:200]}"
-    calls = items(raw.json(), "function_call")
-    assert calls, f"turn 1: no function_call item; output types {[o.get('type') for o in raw.json()['output']]}"
-    _check_call(calls[0], "turn 1 (raw)")
-    call = {k: calls[0][k] for k in ("type", "call_id", "name", "arguments")}
-
-    fed = [user, call, {"type": "function_call_output", "call_id": call["call_id"], "output": TOOL_OUTPUT}]
-    second = client.create(client.body(fed, tools=[WEATHER], store=False, max_output_tokens=120))
+    _first_call(rounds)
+    data = _ok(rounds.manual, "turn 2 (manual input)")
+    second = rounds.manual.sdk
     assert second.status == "completed", f"turn 2 status {second.status!r}"
     assert not typed_items(second, "function_call"), "turn 2 called the function again instead of using its output"
+    assert not items(data, "function_call"), "turn 2 (raw) called the function again instead of using its output"
     assert "21" in second.output_text, f"turn 2 should use the tool output (21 degrees), saw {second.output_text[:200]!r}"
+    assert "21" in output_text(data), f"turn 2 (raw) should use the tool output (21 degrees), saw {output_text(data)[:200]!r}"
 
 
 @pytest.mark.behaviour("tools.function_calling.output_roundtrip")
-def test_function_output_streamed_answer(client):
+def test_function_output_streamed_answer(rounds):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - the answer that uses the output, streamed."""
-    first = client.http_post("responses", client.body(PROMPT, tools=[WEATHER], tool_choice=FORCED, max_output_tokens=100))
-    assert first.status_code == 200, f"turn 1: HTTP {first.status_code}: {first.text[:200]}"
-    calls = items(first.json(), "function_call")
-    assert calls, "turn 1: no function_call item"
-    _check_call(calls[0], "turn 1 (raw)")
-    out = [{"type": "function_call_output", "call_id": calls[0]["call_id"], "output": TOOL_OUTPUT}]
-    events = client.sdk_stream(client.body(out, previous_response_id=first.json()["id"], tools=[WEATHER], max_output_tokens=120))
-    assert events[-1].type == "response.completed", f"SDK stream ended with {events[-1].type!r}"
+    _first_call(rounds)
+    ex = rounds.streamed
+    assert ex is not None, "turn 2 (stream): not sent, the first turn gave no call_id"
+    assert ex.status == 200, f"turn 2 (stream): HTTP {ex.status}: {ex.text[:200]}"
+    findings = ex.parsed().findings + check_stream(ex.events)
+    assert not findings, render(findings)
+    wire = "".join(e.get("delta", "") for e in ex.events if e.get("type") == "response.output_text.delta")
+    assert "21" in wire, f"the streamed answer (raw deltas) should use the tool output (21 degrees), saw {wire[:200]!r}"
+    events = ex.sdk_events
+    assert events and events[-1].type == "response.completed", f"SDK stream ended with {events[-1].type if events else None!r}"
     text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
     assert "21" in text, f"the streamed answer should use the tool output (21 degrees), saw {text[:200]!r}"
 
 
 @pytest.mark.behaviour("tools.function_calling.output_roundtrip")
-def test_function_output_for_unknown_call_rejected(client):
+def test_function_output_for_unknown_call_rejected(rounds):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - an output must answer a call: one for a call_id no call in context
     carries is refused with 400, not silently accepted."""
-    first = client.create(client.body("Say OK.", max_output_tokens=16))
-    out = [{"type": "function_call_output", "call_id": "call_respcheck_unknown_1", "output": TOOL_OUTPUT}]
-    raw = client.http_post("responses", client.body(out, previous_response_id=first.id, tools=[WEATHER], max_output_tokens=50), retry=False)
-    assert raw.status_code == 400, f"an output for an unknown call_id: expected 400, saw HTTP {raw.status_code}: {raw.text[:200]}"
-    assert_error_envelope(raw)
+    _ok(rounds.first, "turn 1")
+    ex = rounds.unknown
+    assert ex is not None, "the output for an unknown call_id was not sent (turn 1 gave no response id)"
+    assert ex.status == 400, f"an output for an unknown call_id: expected 400, saw HTTP {ex.status}: {ex.http.text[:200]}"
+    assert_error_envelope(ex.http)
+    assert ex.error is not None and ex.error.status_code == 400, f"SDK: expected a 400 error, saw {ex.error!r}"
 
 
 @pytest.mark.behaviour("tools.function_calling.supported")
 def test_tool_choice_none_answers_without_call(client):
     """'The responses API supports function calling.' - with tool_choice "none" the declared function is not
     called; the model answers in a message."""
-    typed = client.create(client.body("Reply with the single word OK. Do not call get_weather.", tools=[WEATHER],
-                                      tool_choice="none", max_output_tokens=16))
+    ex = client.create_both(client.body("Reply with the single word OK. Do not call get_weather.", tools=[WEATHER],
+                                        tool_choice="none", store=False, max_output_tokens=16))
+    data = _ok(ex, "tool_choice none")
+    assert not items(data, "function_call"), f"tool_choice none still produced a function_call (raw): {[o.get('type') for o in data['output']]}"
+    typed = ex.sdk
     kinds = [o.type for o in typed.output]
     assert "function_call" not in kinds, f"tool_choice none still produced a function_call: {kinds}"
     assert typed.output_text.strip(), f"no answer text with tool_choice none: {kinds}"
@@ -182,8 +236,8 @@ def test_function_round_trip_on_reasoning_deployment(client, target):
     function_call follows a reasoning item and the chained output still lets the model finish."""
     model = target.deployment_for("reasoning")
     common = {"model": model, "tools": [WEATHER], "reasoning": {"effort": "low"}, "max_output_tokens": 200}
-    first = client.http_post("responses", {**common, "input": PROMPT, "tool_choice": FORCED})
-    assert first.status_code == 200, f"turn 1: HTTP {first.status_code}: {first.text[:200]}"
+    first = client.create_both({**common, "input": PROMPT, "tool_choice": FORCED})  # stored: turn 2 chains on it
+    assert first.status == 200, f"turn 1: HTTP {first.status}: {first.http.text[:200]}"
     data = first.json()
     if data.get("status") == "incomplete":
         inconclusive(f"turn 1 ran out of max_output_tokens on reasoning: {data.get('incomplete_details')}")
@@ -192,8 +246,11 @@ def test_function_round_trip_on_reasoning_deployment(client, target):
     calls = items(data, "function_call")
     assert calls, f"turn 1: no function_call item; output types {[o.get('type') for o in data['output']]}"
     _check_call(calls[0], "reasoning turn 1")
-    out = [{"type": "function_call_output", "call_id": calls[0]["call_id"], "output": TOOL_OUTPUT}]
-    second = client.create({**common, "input": out, "previous_response_id": data["id"]})
-    if second.status == "incomplete":
-        inconclusive(f"turn 2 ran out of max_output_tokens on reasoning: {second.incomplete_details}")
-    assert "21" in second.output_text, f"turn 2 should use the tool output (21 degrees), saw {second.output_text[:200]!r}"
+    assert typed_items(first.sdk, "function_call"), f"turn 1 SDK: no function_call in {[o.type for o in first.sdk.output]}"
+    second = client.create_both({**common, "input": _output(calls[0]["call_id"]), "previous_response_id": data["id"],
+                                 "store": False})
+    assert second.status == 200, f"turn 2: HTTP {second.status}: {second.http.text[:200]}"
+    if second.sdk.status == "incomplete":
+        inconclusive(f"turn 2 ran out of max_output_tokens on reasoning: {second.sdk.incomplete_details}")
+    assert "21" in second.sdk.output_text, f"turn 2 should use the tool output (21 degrees), saw {second.sdk.output_text[:200]!r}"
+    assert "21" in output_text(second.json()), f"turn 2 (raw) should use the tool output, saw {output_text(second.json())[:200]!r}"

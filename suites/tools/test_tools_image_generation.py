@@ -6,12 +6,16 @@ back the tool; each claim gets its own test and the measured value is recorded w
 All of it is costly (expensive). The image deployment is the `image_generation` role (live:
 `--deployment-role image_generation=NAME`; a second, non-gpt-image-1 image deployment for the model-series
 probe is the `image_generation_other` role); without one the tests are not-applicable.
+
+Tests that observe the same request judge one module-shared exchange: `drawn` (one image, stored, and the
+follow-up edit chained on it), `partial_stream` and `series_probe`. Nothing else is stored.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any, NamedTuple
 
 import pytest
 from tools_helpers import NOT_SUPPORTED, extra_deployment, hosted_tool_answer, items, sdk_view, upload
@@ -43,11 +47,36 @@ def _b64_image(value, where: str) -> bytes:
     return raw
 
 
-def _generate(client, target, body: dict, where: str, role: str = "image_generation") -> dict:
-    data = hosted_tool_answer(client.http_post("responses", body, headers=_headers(target, role)), "image_generation")
+def _generated(resp, where: str) -> dict:
+    """The JSON of an image_generation answer, checked; not-applicable when the tool is not offered."""
+    data = hosted_tool_answer(resp, "image_generation")
     findings = check_response(data)
     assert not findings, f"{where}: " + render(findings)
     return data
+
+
+class Drawn(NamedTuple):
+    """One image drawn by the named deployment (stored) and the edit chained on it (None if turn 1 gave no id)."""
+
+    first: Any
+    edit: Any
+
+
+@pytest.fixture(scope="module")
+def drawn(shared, target):
+    """PROMPT with the tool and the deployment header (stored: the follow-up edit chains on it), then "Now make
+    the circle blue." by previous_response_id, in one cassette."""
+    headers = _headers(target)
+
+    def make(c) -> Drawn:
+        first = c.http_post("responses", c.body(PROMPT, tools=[TOOL]), headers=headers)
+        rid = first.json().get("id") if first.status_code == 200 else None
+        if not rid:
+            return Drawn(first, None)
+        return Drawn(first, c.http_post("responses", c.body("Now make the circle blue.", previous_response_id=rid, tools=[TOOL],
+                                                              store=False), headers=headers))
+
+    return shared("drawn", make)
 
 
 def _image_calls(data: dict, where: str) -> list[dict]:
@@ -60,9 +89,9 @@ def _image_calls(data: dict, where: str) -> list[dict]:
 
 @pytest.mark.expensive
 @pytest.mark.behaviour("tools.image_generation.call_result")
-def test_image_generation_call_result(client, target):
+def test_image_generation_call_result(drawn):
     """'The Responses API enables image generation as part of conversations and multi-step workflows.'"""
-    data = _generate(client, target, client.body(PROMPT, tools=[TOOL]), "raw")
+    data = _generated(drawn.first, "raw")
     calls = _image_calls(data, "raw")
     assert calls, f"no image_generation_call item; output types {[o.get('type') for o in data['output']]}"
     assert calls[0].get("status") == "completed", f"image_generation_call status {calls[0].get('status')!r}"
@@ -73,11 +102,11 @@ def test_image_generation_call_result(client, target):
 
 @pytest.mark.expensive
 @pytest.mark.behaviour("tools.image_generation.deployment_header")
-def test_image_deployment_named_by_header(client, target, observe):
+def test_image_deployment_named_by_header(client, target, drawn, observe):
     """'"x-ms-oai-image-generation-deployment": os.getenv("IMAGE_MODEL_NAME"),' - the header names the
     gpt-image-1 deployment: the named one draws, a missing one is refused."""
     headers = _headers(target)
-    wrong = client.http_post("responses", client.body(PROMPT, tools=[TOOL]), retry=False,
+    wrong = client.http_post("responses", client.body(PROMPT, tools=[TOOL], store=False), retry=False,
                              headers={HEADER: "respcheck-no-such-image-deployment"})
     observe("tools.image_generation.unknown_deployment_header", {"status": wrong.status_code, "message": wrong.text[:200]})
     if wrong.status_code == 200:
@@ -85,15 +114,22 @@ def test_image_deployment_named_by_header(client, target, observe):
             "an image was generated although the header names no existing deployment: the header is not used")
     else:
         assert 400 <= wrong.status_code < 500, f"an unknown image deployment should be a 4xx, saw HTTP {wrong.status_code}: {wrong.text[:200]}"
-    data = hosted_tool_answer(client.http_post("responses", client.body(PROMPT, tools=[TOOL]), headers=headers), "image_generation")
+    data = hosted_tool_answer(drawn.first, "image_generation")
     calls = _image_calls(data, "named deployment")
     assert calls and calls[0].get("result"), f"the named image deployment {headers[HEADER]!r} produced no image"
 
 
-def _series_probe(client, target, observe) -> bool:
-    """Point the header at a second, non-gpt-image-1 image deployment; True when it draws."""
+@pytest.fixture(scope="module")
+def series_probe(shared, target) -> tuple[str, Any]:
+    """(deployment, answer): PROMPT with the header pointing at a second, non-gpt-image-1 image deployment."""
     dep = extra_deployment(target, "image_generation_other")
-    r = client.http_post("responses", client.body(PROMPT, tools=[TOOL]), headers={HEADER: dep})
+    return dep, shared("series_probe", lambda c: c.http_post("responses", c.body(PROMPT, tools=[TOOL], store=False),
+                                                            headers={HEADER: dep}))
+
+
+def _series_probe(series_probe, observe) -> bool:
+    """The answer of the second, non-gpt-image-1 image deployment; True when it draws."""
+    dep, r = series_probe
     observe("tools.image_generation.other_series_model", {"deployment": dep, "status": r.status_code, "message": r.text[:200]})
     assert r.status_code < 500, f"HTTP {r.status_code}: {r.text[:200]}"
     if r.status_code == 400 and NOT_SUPPORTED.search(r.text) and "tool" in r.text.lower() and dep not in r.text:
@@ -103,24 +139,31 @@ def _series_probe(client, target, observe) -> bool:
 
 @pytest.mark.expensive
 @pytest.mark.behaviour("tools.image_generation.gpt_image_1_series")
-def test_tool_backed_by_gpt_image_1_series(client, target, observe):
+def test_tool_backed_by_gpt_image_1_series(series_probe, observe):
     """'The image generation tool in the Responses API is supported by gpt-image-1-series models, and you can
     call it from a set of compatible chat and reasoning models.'"""
-    assert _series_probe(client, target, observe), "a gpt-image-1-series deployment other than gpt-image-1 was not accepted"
+    assert _series_probe(series_probe, observe), "a gpt-image-1-series deployment other than gpt-image-1 was not accepted"
 
 
 @pytest.mark.expensive
 @pytest.mark.behaviour("tools.image_generation.gpt_image_1_only")
-def test_tool_only_gpt_image_1(client, target, observe):
+def test_tool_only_gpt_image_1(series_probe, observe):
     """'The image generation tool in the Responses API is only supported by the gpt-image-1 model.'
     (ja: 'Responses API の画像生成ツールは、 gpt-image-1 モデルでのみサポートされています。')"""
-    assert not _series_probe(client, target, observe), "an image deployment other than gpt-image-1 was accepted"
+    assert not _series_probe(series_probe, observe), "an image deployment other than gpt-image-1 was accepted"
 
 
-def _partial_stream(client, target, observe) -> tuple[int, list[dict]]:
-    """Stream with partial_images=2; (HTTP status, partial_image events). The measured count is observed."""
-    body = client.body(PROMPT, tools=[{**TOOL, "partial_images": 2}])
-    status, _h, text, events = client.http_stream("responses", body, headers=_headers(target))
+@pytest.fixture(scope="module")
+def partial_stream(shared, target):
+    """PROMPT streamed with partial_images=2 and the deployment header (not stored)."""
+    headers = _headers(target)
+    return shared("partial_stream", lambda c: c.http_stream(
+        "responses", c.body(PROMPT, tools=[{**TOOL, "partial_images": 2}], store=False), headers=headers))
+
+
+def _partial_stream(partial_stream, observe) -> tuple[int, list[dict]]:
+    """(HTTP status, partial_image events) of the partial_images=2 stream. The measured count is observed."""
+    status, _h, text, events = partial_stream
     assert status < 500, f"HTTP {status}: {text[:200]}"
     if status == 400 and NOT_SUPPORTED.search(text) and "stream" not in text.lower():
         not_applicable(f"the target does not offer the image_generation tool: {text[:200]}")
@@ -135,19 +178,19 @@ def _partial_stream(client, target, observe) -> tuple[int, list[dict]]:
 
 @pytest.mark.expensive
 @pytest.mark.behaviour("tools.image_generation.streaming_unsupported")
-def test_image_tool_streaming_unsupported(client, target, observe):
+def test_image_tool_streaming_unsupported(partial_stream, observe):
     """'The image generation tool doesn't currently support streaming mode. To stream partial images, call the
     image generation API directly outside of the Responses API.'"""
-    status, partial = _partial_stream(client, target, observe)
+    status, partial = _partial_stream(partial_stream, observe)
     assert status != 200 or not partial, f"the stream carried {len(partial)} partial images; the docs say streaming is not supported"
 
 
 @pytest.mark.expensive
 @pytest.mark.behaviour("tools.image_generation.partial_images")
-def test_image_tool_streams_partial_images(client, target, observe):
+def test_image_tool_streams_partial_images(partial_stream, observe):
     """'You can stream partial images using Responses API. The partial_images can be used to receive 1-3
     partial images'"""
-    status, partial = _partial_stream(client, target, observe)
+    status, partial = _partial_stream(partial_stream, observe)
     assert status == 200, "streaming with the image_generation tool was refused"
     assert 1 <= len(partial) <= 2, f"partial_images=2 gave {len(partial)} partial_image events (expected 1-2)"
     for n, ev in enumerate(partial):
@@ -157,11 +200,11 @@ def test_image_tool_streams_partial_images(client, target, observe):
         _b64_image(ev.get("partial_image_b64"), f"partial image {n}")
 
 
-def _second_turn(client, target, observe) -> tuple[int, int]:
-    first = _generate(client, target, client.body(PROMPT, tools=[TOOL]), "turn 1")
+def _second_turn(drawn, observe) -> tuple[int, int]:
+    first = _generated(drawn.first, "turn 1")
     assert _image_calls(first, "turn 1"), "turn 1 produced no image_generation_call"
-    r = client.http_post("responses", client.body("Now make the circle blue.", previous_response_id=first["id"], tools=[TOOL]),
-                         headers=_headers(target))
+    r = drawn.edit
+    assert r is not None, "turn 2 was not sent: turn 1 gave no response id"
     assert r.status_code < 500, f"turn 2: HTTP {r.status_code}: {r.text[:200]}"
     made = len([c for c in items(r.json(), "image_generation_call") if c.get("result")]) if r.status_code == 200 else 0
     observe("tools.image_generation.multi_turn_edit", {"status": r.status_code, "images_in_turn_2": made})
@@ -170,17 +213,17 @@ def _second_turn(client, target, observe) -> tuple[int, int]:
 
 @pytest.mark.expensive
 @pytest.mark.behaviour("tools.image_generation.multi_turn_edit")
-def test_multi_turn_image_edit(client, target, observe):
+def test_multi_turn_image_edit(drawn, observe):
     """'You can perform multi-turn image generation by using the output of image generation in subsequent calls'"""
-    status, made = _second_turn(client, target, observe)
+    status, made = _second_turn(drawn, observe)
     assert status == 200 and made >= 1, f"the follow-up edit produced no new image (HTTP {status}, {made} images)"
 
 
 @pytest.mark.expensive
 @pytest.mark.behaviour("tools.image_generation.multi_turn_edit_unsupported")
-def test_multi_turn_image_edit_unsupported(client, target, observe):
+def test_multi_turn_image_edit_unsupported(drawn, observe):
     """'Image generation using multi-turn editing and streaming.' (listed under 'Not currently supported')"""
-    status, made = _second_turn(client, target, observe)
+    status, made = _second_turn(drawn, observe)
     assert not (status == 200 and made >= 1), "multi-turn editing produced a new image; the docs list it as not supported"
 
 
@@ -195,7 +238,8 @@ def test_reference_image_by_file_id_and_bytes(client, target, observe):
     results = {}
     for kind, part in (("file_id", {"type": "input_image", "file_id": fid}),
                        ("bytes", {"type": "input_image", "image_url": data_uri(picture, "image/png")})):
-        r = client.http_post("responses", client.body([{"role": "user", "content": [text, part]}], tools=[TOOL]), headers=headers)
+        r = client.http_post("responses", client.body([{"role": "user", "content": [text, part]}], tools=[TOOL], store=False),
+                             headers=headers)
         data = hosted_tool_answer(r, "image_generation")
         results[kind] = len([c for c in _image_calls(data, kind) if c.get("result")])
     observe("tools.image_generation.reference_image_inputs", results)

@@ -1,6 +1,6 @@
 """Structured Outputs: text.format {"type": "json_schema", "strict": true} makes the output text a JSON
-document that validates against the schema (checked with jsonschema, on both channels and through the SDK's
-own `responses.parse` helper)."""
+document that validates against the schema (checked with jsonschema, on both channels of one request each and
+through the SDK's own `responses.parse` helper)."""
 
 from __future__ import annotations
 
@@ -43,20 +43,16 @@ def _check_person(text: str, where: str) -> dict:
 @pytest.mark.behaviour("tools.structured_outputs.supported")
 def test_json_schema_output_matches_schema(client):
     """'Structured Outputs' (listed among the Responses API samples on Azure OpenAI)."""
-    body = client.body(PROMPT, text=FORMAT, max_output_tokens=60)
-
-    raw = client.http_post("responses", body)
-    assert raw.status_code == 200, f"HTTP {raw.status_code}: {raw.text[:200]}"
-    data = raw.json()
+    ex = client.create_both(client.body(PROMPT, text=FORMAT, store=False, max_output_tokens=60))
+    assert ex.status == 200, f"HTTP {ex.status}: {ex.http.text[:200]}"
+    data = ex.json()
     findings = check_response(data)
     assert not findings, render(findings)
     assert data["status"] == "completed", f"status {data['status']!r} ({data.get('incomplete_details')})"
     fmt = (data.get("text") or {}).get("format") or {}
     assert fmt.get("type") == "json_schema" and fmt.get("name") == "person", f"text.format not echoed: {fmt}"
     _check_person(output_text(data), "raw")
-
-    typed = client.create(body)
-    _check_person(typed.output_text, "SDK")
+    _check_person(ex.sdk.output_text, "SDK")
 
 
 @pytest.mark.behaviour("tools.structured_outputs.supported")
@@ -76,10 +72,12 @@ def test_sdk_parse_helper(client):
 @pytest.mark.behaviour("tools.structured_outputs.supported")
 def test_json_schema_output_streamed(client):
     """'Structured Outputs' - streamed, the output_text deltas add up to a JSON document matching the schema."""
-    wire = client.http_stream("responses", client.body(PROMPT, text=FORMAT, max_output_tokens=60))
-    status, _headers, text, events = wire
-    assert status == 200, f"HTTP {status}: {text[:200]}"
-    findings = wire.parsed().findings + check_stream(events)
+    ex = client.stream_both(client.body(PROMPT, text=FORMAT, store=False, max_output_tokens=60))
+    assert ex.status == 200, f"HTTP {ex.status}: {ex.text[:200]}"
+    findings = ex.parsed().findings + check_stream(ex.events)
     assert not findings, render(findings)
-    streamed = "".join(e.get("delta", "") for e in events if e.get("type") == "response.output_text.delta")
+    streamed = "".join(e.get("delta", "") for e in ex.events if e.get("type") == "response.output_text.delta")
     _check_person(streamed, "stream")
+    typed = ex.sdk_events
+    assert typed and typed[-1].type == "response.completed", f"SDK stream ended with {typed[-1].type if typed else None!r}"
+    _check_person(typed[-1].response.output_text, "SDK stream")

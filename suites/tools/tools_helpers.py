@@ -92,17 +92,26 @@ BOUNDARY = "respcheck-tools-boundary"
 """A fixed multipart boundary: the upload body is then the same every run, so replay matches it."""
 
 
-def upload(client: Any, filename: str, data: bytes, mime: str, purpose: str = "assistants") -> str:
-    """POST /files (raw channel); returns the file id, registered for cleanup; fails on a non-200."""
-    resp = client.http_post(
+def post_file(client: Any, filename: str, data: bytes, mime: str, purpose: str = "assistants") -> httpx.Response:
+    """POST /files (raw channel) with the fixed boundary; the client registers a 200's file for cleanup. Does not
+    assert (a shared exchange may call it): `file_id` judges the answer."""
+    return client.http_post(
         "files", files={"file": (filename, data, mime)}, data={"purpose": purpose},
         headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
     )
-    assert resp.status_code == 200, f"upload of {filename} ({purpose}): HTTP {resp.status_code}: {resp.text[:200]}"
+
+
+def file_id(resp: httpx.Response, filename: str) -> str:
+    """The file id of an upload answer; fails on a non-200 or an answer without an id."""
+    assert resp.status_code == 200, f"upload of {filename}: HTTP {resp.status_code}: {resp.text[:200]}"
     fid = resp.json().get("id")
     assert isinstance(fid, str) and fid, f"upload of {filename}: no file id in {resp.text[:200]}"
-    client.cleanup.add_file(fid)
     return fid
+
+
+def upload(client: Any, filename: str, data: bytes, mime: str, purpose: str = "assistants") -> str:
+    """POST /files (raw channel); returns the file id, registered for cleanup; fails on a non-200."""
+    return file_id(post_file(client, filename, data, mime, purpose), f"{filename} ({purpose})")
 
 
 def digits(text: str) -> str:
