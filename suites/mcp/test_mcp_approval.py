@@ -1,6 +1,13 @@
-"""The MCP approval flow: require_approval default/always/never, mcp_approval_request, mcp_approval_response."""
+"""The MCP approval flow: require_approval default/always/never, mcp_approval_request, mcp_approval_response.
+
+Every request is seen through both channels at once (`create_both` / `stream_both`). The approve and deny
+tests answer the same approval request: the `asked` exchange asks once (require_approval always; stored, the
+answers chain on it) and sends both answers, deny first, noting what the MCP server received after each.
+"""
 
 from __future__ import annotations
+
+from typing import Any, NamedTuple
 
 import pytest
 from _mcp_support import (
@@ -20,6 +27,44 @@ from respcheck.findings import render
 from respcheck.validators import check_output_item, check_response
 
 
+class Asked(NamedTuple):
+    """The turn that asks for approval and the two answers to it (None when it asked for nothing), with the
+    MCP server's calls during each answer (None when the server is not observable)."""
+
+    first: Any
+    deny: Any = None
+    deny_calls: list[Any] | None = None
+    approve: Any = None
+    approve_calls: list[Any] | None = None
+
+
+def _answer(c, mcp_server, tool: dict, rid: str, request_id: str, approve: bool) -> tuple[Any, list[Any] | None]:
+    before = len(mcp_server.calls)
+    reply = [{"type": "mcp_approval_response", "approve": approve, "approval_request_id": request_id}]
+    ex = c.create_both(body(c, reply, tool, previous_response_id=rid, store=False))
+    return ex, (calls_since(mcp_server, before) if mcp_server.observable else None)
+
+
+@pytest.fixture(scope="module")
+def asked(shared, target, mcp_server):
+    """ADD_PROMPT with require_approval always (stored: the answers chain on it), then, in the same cassette,
+    an mcp_approval_response denying its request and one approving it (neither stored)."""
+    require_reachable(target, mcp_server)
+    tool = mcp_tool(mcp_server, require_approval="always")
+
+    def make(c) -> Asked:
+        first = c.create_both(body(c, ADD_PROMPT, tool))
+        data = first.json() if first.status == 200 else None
+        reqs = items(data, "mcp_approval_request") if isinstance(data, dict) else []
+        if not reqs or not data.get("id") or not reqs[0].get("id"):
+            return Asked(first)
+        deny, deny_calls = _answer(c, mcp_server, tool, data["id"], reqs[0]["id"], approve=False)
+        approve, approve_calls = _answer(c, mcp_server, tool, data["id"], reqs[0]["id"], approve=True)
+        return Asked(first, deny, deny_calls, approve, approve_calls)
+
+    return shared("asked", make)
+
+
 def _one_request(resp: dict, where: str) -> dict:
     reqs = items(resp, "mcp_approval_request")
     assert len(reqs) == 1, f"{where}: expected one mcp_approval_request, saw output types {kinds(resp)}"
@@ -37,16 +82,26 @@ def _check_request_item(req: dict, where: str) -> None:
     assert args_of(req) == {"a": 2, "b": 3}, f"{where}: arguments {req['arguments']!r}"
 
 
+def _asked_request(asked: Asked) -> dict:
+    """The approval request of the `asked` turn, checked on the wire."""
+    resp = ok(asked.first.http)
+    assert not items(resp, "mcp_call"), f"require_approval always, yet the tool was called: {kinds(resp)}"
+    request = _one_request(resp, "turn 1")
+    _check_request_item(request, "turn 1")
+    return request
+
+
 @pytest.mark.behaviour("mcp.approval.default_required", "mcp.approval.request_item")
 def test_mcp_approval_required_by_default(client, target, mcp_server):
     """'By default, the Responses API requires explicit approval before any data is shared with a remote MCP
     server.' 'When an approval is required, the model returns a mcp_approval_request item in the response
     output.'"""
     require_reachable(target, mcp_server)
-    req = body(client, ADD_PROMPT, mcp_tool(mcp_server))  # no require_approval: the default applies
+    req = body(client, ADD_PROMPT, mcp_tool(mcp_server), store=False)  # no require_approval: the default applies
     before = len(mcp_server.calls)
 
-    resp = ok(client.http_post("responses", req))
+    ex = client.create_both(req)
+    resp = ok(ex.http)
     findings = check_response(resp)
     assert not findings, render(findings)
     assert not items(resp, "mcp_call"), f"the MCP tool was called without approval: output {kinds(resp)}"
@@ -55,22 +110,30 @@ def test_mcp_approval_required_by_default(client, target, mcp_server):
         made = calls_since(mcp_server, before)
         assert not made, f"the MCP server received tool calls before any approval: {[(c.tool, c.args) for c in made]}"
 
-    typed = client.create(req)
+    typed = ex.sdk
     assert not [it for it in typed.output if it.type == "mcp_call"], "SDK: an mcp_call happened without approval"
     _check_request_item(_one_request(typed.model_dump(), "SDK"), "SDK")
 
 
 @pytest.mark.behaviour("mcp.approval.request_item", "mcp.approval.default_required")
-def test_mcp_require_approval_always_asks(client, target, mcp_server):
+def test_mcp_require_approval_always_asks(client, target, mcp_server, asked):
     """'When an approval is required, the model returns a mcp_approval_request item in the response output.
     This object contains the details of the pending request'"""
-    require_reachable(target, mcp_server)
-    req = body(client, ADD_PROMPT, mcp_tool(mcp_server, require_approval="always"))
-    resp = ok(client.http_post("responses", req))
-    assert not items(resp, "mcp_call"), f"require_approval always, yet the tool was called: {kinds(resp)}"
-    _check_request_item(_one_request(resp, "HTTP"), "HTTP")
+    _asked_request(asked)
+    typed = asked.first.sdk
+    assert not [it for it in typed.output if it.type == "mcp_call"], "SDK: require_approval always, yet an mcp_call was made"
+    _check_request_item(_one_request(typed.model_dump(), "SDK"), "SDK")
 
-    events = client.sdk_stream(req)  # streamed: the request item arrives in output_item.done, no call events
+    # streamed: the request item arrives in output_item.done, no call events
+    stream = client.stream_both(body(client, ADD_PROMPT, mcp_tool(mcp_server, require_approval="always"), store=False))
+    assert stream.status == 200, f"stream: HTTP {stream.status}: {stream.text[:200]}"
+    wire_types = [e.get("type") for e in stream.events]
+    assert "response.mcp_call.completed" not in wire_types, f"HTTP stream: the tool was called without approval: {wire_types}"
+    wire_done = [e["item"] for e in stream.events if e.get("type") == "response.output_item.done"
+                 and (e.get("item") or {}).get("type") == "mcp_approval_request"]
+    assert wire_done, f"HTTP stream: no mcp_approval_request item: {wire_types}"
+    _check_request_item(wire_done[0], "HTTP stream")
+    events = stream.sdk_events
     types = [e.type for e in events]
     assert "response.mcp_call.completed" not in types, f"SDK stream: the tool was called without approval: {types}"
     done = [e.item for e in events if e.type == "response.output_item.done" and e.item.type == "mcp_approval_request"]
@@ -79,17 +142,16 @@ def test_mcp_require_approval_always_asks(client, target, mcp_server):
 
 
 @pytest.mark.behaviour("mcp.approval.response_item")
-def test_mcp_approval_response_approve_calls_tool(client, target, mcp_server):
+def test_mcp_approval_response_approve_calls_tool(asked):
     """'To proceed with the remote MCP call, you must respond to the approval request by creating a new
     response object that includes an mcp_approval_response item.'"""
-    require_reachable(target, mcp_server)
-    tool = mcp_tool(mcp_server, require_approval="always")
-    first = ok(client.http_post("responses", body(client, ADD_PROMPT, tool)))
-    request = _one_request(first, "turn 1")
-    before = len(mcp_server.calls)
-
-    approve = [{"type": "mcp_approval_response", "approve": True, "approval_request_id": request["id"]}]
-    typed = client.create(body(client, approve, tool, previous_response_id=first["id"]))
+    request = _asked_request(asked)
+    assert asked.approve is not None, "the approval was not sent"
+    resp = ok(asked.approve.http)
+    wire_calls = items(resp, "mcp_call")
+    assert len(wire_calls) == 1 and "5" in str(wire_calls[0].get("output") or ""), (
+        f"HTTP: approved, but no single mcp_call with add(2, 3) = 5 followed: {kinds(resp)}")
+    typed = asked.approve.sdk
     assert typed.status == "completed", f"SDK saw status {typed.status!r}"
     calls = [it for it in typed.output if it.type == "mcp_call"]
     assert len(calls) == 1, f"approved, but no single mcp_call followed: {[it.type for it in typed.output]}"
@@ -99,29 +161,23 @@ def test_mcp_approval_response_approve_calls_tool(client, target, mcp_server):
         f"mcp_call.approval_request_id {call.approval_request_id!r}, expected {request['id']!r}"
     )
     assert "5" in str(call.output or ""), f"mcp_call.output should be add(2, 3) = 5, saw {call.output!r}"
-    if mcp_server.observable:
-        made = calls_since(mcp_server, before, "add")
+    if asked.approve_calls is not None:
+        made = [c for c in asked.approve_calls if c.tool == "add"]
         assert made, "approved, but the MCP server received no add call"
 
 
 @pytest.mark.behaviour("mcp.approval.response_item")
-def test_mcp_approval_response_deny_does_not_call(client, target, mcp_server):
+def test_mcp_approval_response_deny_does_not_call(asked):
     """'This object confirms your intent to allow the model to send the specified data to the remote MCP
     server.' - approve: false gives no such confirmation, so no call is made."""
-    require_reachable(target, mcp_server)
-    tool = mcp_tool(mcp_server, require_approval="always")
-    first = ok(client.http_post("responses", body(client, ADD_PROMPT, tool)))
-    request = _one_request(first, "turn 1")
-    before = len(mcp_server.calls)
-
-    deny = [{"type": "mcp_approval_response", "approve": False, "approval_request_id": request["id"]}]
-    follow_up = body(client, deny, tool, previous_response_id=first["id"])
-    resp = ok(client.http_post("responses", follow_up))
+    _asked_request(asked)
+    assert asked.deny is not None, "the denial was not sent"
+    resp = ok(asked.deny.http)
     assert not items(resp, "mcp_call"), f"denied, yet an mcp_call was made: {items(resp, 'mcp_call')}"
-    typed = client.create(follow_up)  # the same branch again, through the SDK
+    typed = asked.deny.sdk  # the same answer, through the SDK
     assert not [it for it in typed.output if it.type == "mcp_call"], "SDK: denied, yet an mcp_call was made"
-    if mcp_server.observable:
-        made = calls_since(mcp_server, before)
+    if asked.deny_calls is not None:
+        made = asked.deny_calls
         assert not made, f"denied, yet the MCP server received {[(c.tool, c.args) for c in made]}"
 
 
@@ -129,13 +185,13 @@ def test_mcp_approval_response_deny_does_not_call(client, target, mcp_server):
 def test_mcp_require_approval_never_calls_directly(client, target, mcp_server):
     """'"require_approval": "never"' (the docs' example calls the remote server without an approval step)."""
     require_reachable(target, mcp_server)
-    req = body(client, ADD_PROMPT, mcp_tool(mcp_server, require_approval="never"))
+    ex = client.create_both(body(client, ADD_PROMPT, mcp_tool(mcp_server, require_approval="never"), store=False))
 
-    typed = client.create(req)
+    resp = ok(ex.http)
+    typed = ex.sdk
     types = [it.type for it in typed.output]
     assert "mcp_approval_request" not in types, f"require_approval never still asked for approval: {types}"
     assert "mcp_call" in types, f"require_approval never: no mcp_call in {types}"
 
-    resp = ok(client.http_post("responses", req))
     assert not items(resp, "mcp_approval_request"), f"HTTP: approval requested despite never: {kinds(resp)}"
     assert items(resp, "mcp_call"), f"HTTP: no mcp_call: {kinds(resp)}"
