@@ -435,17 +435,18 @@ class DualClient:
                 self._account(response.usage, getattr(response, "model", None))
         return events
 
-    def create_both(self, body: dict[str, Any], *, retry: Retry = True) -> Exchange:
+    def create_both(self, body: dict[str, Any], *, retry: Retry = True, headers: dict[str, str] | None = None) -> Exchange:
         """``POST /responses`` once, seen through both channels (`Exchange`): the SDK sends it (extra fields
         through ``extra_body``) and parses the answer; the raw answer is kept beside the typed object.
-        An error status is returned (``.error`` set), not raised: the test judges it."""
+        An error status is returned (``.error`` set), not raised: the test judges it. ``headers`` are sent as
+        well (e.g. the image-generation deployment header)."""
         body = self.tag(body)
         if body.get("stream"):
             raise ValueError("use stream_both() for stream=true")
 
         def run() -> Exchange:
             try:
-                raw = self.sdk.responses.with_raw_response.create(**_split_body(body))
+                raw = self.sdk.responses.with_raw_response.create(**_split_body(body), extra_headers=headers)
             except openai.APIStatusError as exc:
                 return Exchange(exc.response, None, exc)
             return Exchange(raw.http_response, raw.parse(), None)
@@ -458,7 +459,7 @@ class DualClient:
                 self.cleanup.add_response(getattr(ex.sdk, "id", None), background=bool(body.get("background")))
         return ex
 
-    def stream_both(self, body: dict[str, Any], *, retry: Retry = True) -> StreamExchange:
+    def stream_both(self, body: dict[str, Any], *, retry: Retry = True, headers: dict[str, str] | None = None) -> StreamExchange:
         """``POST /responses`` with ``stream=true`` once, seen through both channels (`StreamExchange`):
         the SSE text and its events as dicts, and the SDK's typed events decoded from the same bytes."""
         body = self.tag({**body, "stream": True})
@@ -466,7 +467,7 @@ class DualClient:
 
         def run() -> StreamExchange:
             try:
-                raw = self.sdk.responses.with_raw_response.create(**_split_body(body))
+                raw = self.sdk.responses.with_raw_response.create(**_split_body(body), extra_headers=headers)
             except openai.APIStatusError as exc:
                 r = exc.response
                 return StreamExchange(r.status_code, r.headers, r.text, [], [], exc)
@@ -499,9 +500,14 @@ class DualClient:
                 self._account(response["usage"], response.get("model"))
         return ex
 
-    def sdk_call(self, what: str, fn: Callable[[], T], *, retry: Retry = True) -> T:
-        """Any other SDK call (``lambda: client.sdk.responses.retrieve(rid)``) with the same handling."""
-        return self._call(what, fn, retry=retry, sdk=True)
+    def sdk_call(self, what: str, fn: Callable[[], T], *, retry: Retry = True, billed: bool = False) -> T:
+        """Any other SDK call (``lambda: client.sdk.responses.retrieve(rid)``) with the same handling.
+        ``billed=True`` for a call that runs the model (``responses.parse``): the usage of what it returns is
+        charged like a create's (a retrieve's usage is the old bill, not a new one)."""
+        result = self._call(what, fn, retry=retry, sdk=True)
+        if billed:
+            self._account(getattr(result, "usage", None), getattr(result, "model", None))
+        return result
 
     # -- raw httpx channel -------------------------------------------------------------------------------
     def http_request(self, method: str, path: str, *, json: Any = None, retry: Retry = True, **kw: Any) -> httpx.Response:

@@ -31,6 +31,8 @@ class State:
     fail_next: list[int] = field(default_factory=list)
     """Statuses to answer the next create requests with (429 gets Retry-After: 0)."""
     garbage_stream: bool = False
+    create_headers: list[dict[str, str]] = field(default_factory=list)
+    """The headers of every create request, in order."""
     response_secret: str = ""
     """Planted in a response header and in the SSE text, to prove response-side scrubbing."""
 
@@ -67,6 +69,7 @@ def build_app(state: State) -> Starlette:
     async def create(request: Request) -> Response:
         raw = await request.body()
         state.log.append(("POST", str(request.url)))
+        state.create_headers.append(dict(request.headers))
         if state.fail_next:
             status = state.fail_next.pop(0)
             return JSONResponse({"error": {"message": "busy", "type": "server_error", "code": None, "param": None}},

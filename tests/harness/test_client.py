@@ -157,3 +157,15 @@ def test_stream_both_decodes_the_same_bytes_twice(service):
         with pytest.raises(SdkParseError) as info:
             c.stream_both(c.body("b"))
     assert info.value.finding.check == "sdk_parse_error"
+
+
+def test_extra_headers_reach_the_wire_and_billed_sdk_calls_are_charged(service):
+    with _client(service) as c:
+        c.create_both(c.body("a"), headers={"x-ms-oai-image-generation-deployment": "img"})
+        c.stream_both(c.body("b"), headers={"x-ms-oai-image-generation-deployment": "img"})
+        assert [h.get("x-ms-oai-image-generation-deployment") for h in service.state.create_headers] == ["img", "img"]
+        before = c.evidence.input_tokens
+        c.sdk_call("a call not marked billed", lambda: c.sdk.responses.create(model="fake-1", input="c"))
+        assert c.evidence.input_tokens == before  # not billed: nothing charged
+        c.sdk_call("create", lambda: c.sdk.responses.create(model="fake-1", input="c"), billed=True)
+        assert c.evidence.input_tokens > before
