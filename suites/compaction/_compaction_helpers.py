@@ -1,16 +1,20 @@
 """Shared, deterministic material for the compaction suite.
 
-`compact_threshold` has a documented minimum of 1000 tokens (OpenAI spec, ContextManagementParam), so the
-server-side tests send one user message of roughly 1,300 tokens (a fixed list of short notes) with the
-threshold at that minimum. The text is built the same way every run, so replay matches.
+`compact_threshold` has a documented minimum of 1000 tokens (OpenAI spec, ContextManagementParam). The long
+histories here carry about 1,500 tokens, most of them in one assistant turn (a fixed list of short notes),
+while the user's facts (the name, the city) sit in short user turns: what compaction is meant to shrink is
+the bulk, what it must carry is the facts. The text is built the same way every run, so replay matches.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from respcheck.client import Exchange
+
 THRESHOLD = 1000
 NAME = "Ada"
+QUESTION = "What is my name? Answer with the name only."
 
 _PLACES = ["Lisbon", "Porto", "Madrid", "Seville", "Valencia", "Bilbao", "Lyon", "Nantes", "Turin", "Genoa", "Bruges"]
 _THINGS = ["a ferry timetable", "a bakery receipt", "a museum ticket", "a tram map", "a postcard",
@@ -18,19 +22,13 @@ _THINGS = ["a ferry timetable", "a bakery receipt", "a museum ticket", "a tram m
 
 
 def notes(n: int = 110) -> str:
-    """n short numbered notes (about 12 tokens each), the same text every run."""
+    """n short numbered notes (about 14 tokens each), the same text every run."""
     lines = []
     for i in range(1, n + 1):
         place = _PLACES[i % len(_PLACES)]
         thing = _THINGS[(i * 7) % len(_THINGS)]
         lines.append(f"Note {i}: in {place} I kept {thing} from day {i % 9 + 1}.")
     return "\n".join(lines)
-
-
-def long_user_message() -> str:
-    """A user turn well past THRESHOLD tokens that states the user's name first."""
-    return (f"My name is {NAME}. Below are my travel notes; you do not need to summarise them.\n"
-            f"{notes()}\nPlease keep my name in mind and reply with OK.")
 
 
 def context_management(threshold: int = THRESHOLD) -> list[dict[str, Any]]:
@@ -47,21 +45,50 @@ def assistant(text: str) -> dict[str, Any]:
             "content": [{"type": "output_text", "text": text, "annotations": []}]}
 
 
-def short_conversation() -> list[dict[str, Any]]:
-    return [
-        user(f"My name is {NAME}. I live in Lisbon."),
-        assistant(f"Nice to meet you, {NAME}. Lisbon is a lovely city."),
-    ]
-
-
 def long_conversation() -> list[dict[str, Any]]:
-    """A history whose bulk is one long assistant turn: what compaction is meant to shrink."""
+    """A history past THRESHOLD tokens whose bulk is one long assistant turn; the user states the name and
+    the city first."""
     return [
-        user(f"My name is {NAME}. Please list my travel notes back to me."),
+        user(f"My name is {NAME}. I live in Lisbon. Please list my travel notes back to me."),
         assistant(notes()),
         user("Thanks. Keep them in mind."),
         assistant("Noted."),
     ]
+
+
+def function_call_turns() -> list[dict[str, Any]]:
+    """A finished tool round trip: user question, function_call, its function_call_output, the answer."""
+    return [
+        user("What is the weather in Paris? Use the get_weather tool."),
+        {"type": "function_call", "call_id": "call_weather_1", "name": "get_weather",
+         "arguments": '{"city": "Paris"}'},
+        {"type": "function_call_output", "call_id": "call_weather_1", "output": '{"temp_c": 21, "sky": "clear"}'},
+        assistant("It is 21 degrees and clear in Paris."),
+    ]
+
+
+def compact_both(client: Any, items: list[Any], model: str | None = None) -> Exchange:
+    """``POST /responses/compact`` once, seen through both channels: the raw answer (``.http``) and the
+    SDK's typed `CompactedResponse` read from the same bytes (``.sdk``, None on an error status) the way
+    ``client.responses.compact`` reads them (its lenient ``construct_type``)."""
+    from openai._models import construct_type
+    from openai.types.responses import CompactedResponse
+
+    raw = client.http_post("responses/compact", {"model": model or client.target.deployment, "input": items})
+    typed = None
+    if raw.status_code == 200 and isinstance(data := raw.json(), dict):
+        typed = construct_type(type_=CompactedResponse, value=data)
+        client.evidence.channels.add("sdk")
+    return Exchange(raw, typed, None)
+
+
+def ok_json(ex: Exchange, what: str) -> dict[str, Any]:
+    """The raw JSON object of a 200 answer, or an assertion naming what was expected and what came back."""
+    assert ex is not None, f"{what}: not sent (an earlier step of the shared exchange failed)"
+    assert ex.status == 200, f"{what}: expected HTTP 200, got {ex.status}: {ex.http.text[:300]}"
+    data = ex.json()
+    assert isinstance(data, dict), f"{what}: expected a JSON object, got {type(data).__name__}"
+    return data
 
 
 def as_input(items: list[Any]) -> list[dict[str, Any]]:
@@ -77,6 +104,10 @@ def as_input(items: list[Any]) -> list[dict[str, Any]]:
 
 def item_type(it: Any) -> str | None:
     return it.get("type") if isinstance(it, dict) else getattr(it, "type", None)
+
+
+def types(output: list[Any] | None) -> list[str | None]:
+    return [item_type(i) for i in output or []]
 
 
 def compaction_items(output: list[Any]) -> list[Any]:

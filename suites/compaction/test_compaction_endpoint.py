@@ -1,20 +1,29 @@
-"""POST /responses/compact: the compacted object, its opaque compaction item, and using it as the next input."""
+"""POST /responses/compact: the compacted object, its opaque compaction item, and using it as the next input.
+
+One conversation is compacted once for the module and judged by several tests (a live run pays per request):
+a history holding a finished tool round trip and a long assistant turn is compacted (the raw JSON and the
+SDK's typed `CompactedResponse` read from the same bytes), the next turn is sent from the compacted output,
+and the same question once after the full history, for the token comparison. Nothing is stored.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from types import SimpleNamespace
 
 import pytest
 from _compaction_helpers import (
     NAME,
+    QUESTION,
     as_input,
-    assistant,
+    compact_both,
     compaction_items,
-    item_type,
+    function_call_turns,
     long_conversation,
+    ok_json,
     output_text,
-    short_conversation,
+    types,
     user,
 )
 
@@ -23,61 +32,67 @@ from respcheck.validators import check_compaction, check_response
 from respcheck.verdicts import inconclusive
 
 
-def _compact_raw(client, items):
-    raw = client.http_post("responses/compact", {"model": client.target.deployment, "input": items})
-    assert raw.status_code == 200, f"POST /responses/compact: HTTP {raw.status_code}: {raw.text[:200]}"
-    return raw.json()
+@pytest.fixture(scope="module")
+def compacted(shared):
+    """In one cassette: the compact call on tool round trip + long history, the next turn from its output
+    (the SDK's typed items dumped as input, as the docs' Python does), and the same question after the full
+    long history (without the tool pair: a create with tool items would need the tool declared)."""
+
+    def make(c):
+        compact = compact_both(c, [*function_call_turns(), *long_conversation()])
+        nxt = None
+        if compact.sdk is not None:
+            nxt = c.create_both(c.body([*as_input(compact.sdk.output), user(QUESTION)], max_output_tokens=32, store=False))
+        full = c.create_both(c.body([*long_conversation(), user(QUESTION)], max_output_tokens=32, store=False))
+        return SimpleNamespace(compact=compact, next=nxt, full=full)
+
+    return shared("compacted", make)
 
 
-def _compact_sdk(client, items):
-    return client.sdk_call("POST /responses/compact (sdk)",
-                           lambda: client.sdk.responses.compact(model=client.target.deployment, input=items))
+def _knows_name(ex, what: str) -> dict:
+    """Both views of a completed answer that names the user (raw JSON returned)."""
+    data = ok_json(ex, what)
+    findings = check_response(data)
+    assert not findings, render(findings)
+    assert data.get("status") == "completed", f"{what}: HTTP status {data.get('status')!r}, expected 'completed'"
+    assert NAME.lower() in output_text(data).lower(), f"{what}: context lost after compaction: {output_text(data)[:120]!r}"
+    assert ex.sdk.status == "completed", f"{what}: SDK status {ex.sdk.status!r}"
+    assert NAME.lower() in ex.sdk.output_text.lower(), f"{what}: SDK output_text lost the name: {ex.sdk.output_text[:120]!r}"
+    return data
 
 
 @pytest.mark.behaviour("compaction.endpoint.compact")
-def test_compact_endpoint_returns_compaction_object(client, observe):
+def test_compact_endpoint_returns_compaction_object(compacted, observe):
     """'You can compact all items returned from previous requests like reasoning, message, function call, etc.'
 
-    POST /responses/compact with a model and an input array (a user turn and an assistant message) answers
+    POST /responses/compact with a model and an input array (user turns and assistant messages) answers
     the compacted object: `object: "response.compaction"`, an id, created_at, usage, and an output list that
     holds a compaction item with encrypted_content (raw: `check_compaction`; SDK: typed CompactedResponse)."""
-    data = _compact_raw(client, short_conversation())
+    data = ok_json(compacted.compact, "POST /responses/compact")
     findings = check_compaction(data)
     assert not findings, render(findings)
-    kinds = [item_type(it) for it in data["output"]]
+    kinds = types(data["output"])
     observe("compaction.endpoint.output_types", kinds)
     assert kinds.count("compaction") >= 1, f"compacted output has item types {kinds}, no compaction item"
 
-    typed = _compact_sdk(client, short_conversation())
+    typed = compacted.compact.sdk
     assert typed.object == "response.compaction", f"SDK: compacted object is {typed.object!r}"
     items = compaction_items(typed.output)
-    assert items, f"SDK: compacted output has types {[item_type(i) for i in typed.output]}, no compaction item"
+    assert items, f"SDK: compacted output has types {types(typed.output)}, no compaction item"
     assert isinstance(items[-1].encrypted_content, str) and items[-1].encrypted_content, "SDK: empty encrypted_content"
     assert typed.usage is not None and typed.usage.input_tokens > 0, f"SDK: usage {typed.usage!r}"
 
 
 @pytest.mark.behaviour("compaction.endpoint.output_as_input", "compaction.endpoint.compact")
-def test_compacted_output_is_the_next_input(client):
+def test_compacted_output_is_the_next_input(compacted):
     """'# Use the compacted output as input for the next turn.' (`input=[*compacted.output, {"role": "user",
     "content": "Add opening hours."}]`)
 
-    The compacted output, followed by a new user question, is accepted by responses.create and the
-    conversation carries on: the model still knows the name stated before compaction (SDK output items as
-    input, then the raw JSON items as input)."""
-    typed = _compact_sdk(client, short_conversation())
-    question = user("What is my name? Answer with the name only.")
-    nxt = client.create(client.body([*as_input(typed.output), question], max_output_tokens=32))
-    assert nxt.status == "completed", f"SDK: create from compacted output ended {nxt.status!r}"
-    assert NAME.lower() in nxt.output_text.lower(), (
-        f"SDK: after compaction the model lost the context: {nxt.output_text[:120]!r}")
-
-    data = _compact_raw(client, short_conversation())
-    raw = client.http_post("responses", client.body([*data["output"], question], max_output_tokens=32))
-    assert raw.status_code == 200, f"raw create from compacted output: HTTP {raw.status_code}: {raw.text[:200]}"
-    body = raw.json()
-    findings = check_response(body)
-    assert not findings, render(findings)
-    assert NAME.lower() in output_text(body).lower(), f"raw: context lost after compaction: {output_text(body)[:120]!r}"
+    The compacted output (the SDK's typed items, as the docs' Python passes them), followed by a new user
+    question, is accepted by responses.create and the conversation carries on: the answer (raw and SDK)
+    still knows the name stated before compaction."""
+    ok_json(compacted.compact, "POST /responses/compact")
+    _knows_name(compacted.next, "create from the compacted output")
 
 
 def _decoded(text: str) -> str:
@@ -91,16 +106,16 @@ def _decoded(text: str) -> str:
 
 
 @pytest.mark.behaviour("compaction.item.encrypted")
-def test_compaction_item_is_encrypted_and_opaque(client, observe):
+def test_compaction_item_is_encrypted_and_opaque(compacted, observe):
     """'The response includes an encrypted compaction item.' and 'It is opaque and not intended to be
     human-readable.'
 
     The compaction item carries a non-empty encrypted_content string; neither it nor its base64 decoding
-    contains the conversation's words ("Lisbon"; "my name is" after decoding), and the item exposes no
-    readable text fields (content/summary/text)."""
-    data = _compact_raw(client, short_conversation())
+    contains the conversation's words ("Lisbon"; "my name is" after decoding), the item exposes no
+    readable text fields (content/summary/text), and the SDK reads the same opaque string."""
+    data = ok_json(compacted.compact, "POST /responses/compact")
     items = compaction_items(data.get("output"))
-    assert items, f"no compaction item in {[item_type(i) for i in data.get('output') or []]}"
+    assert items, f"no compaction item in {types(data.get('output'))}"
     item = items[-1]
     content = item.get("encrypted_content")
     assert isinstance(content, str) and len(content) >= 16, f"encrypted_content is {content!r:.80}"
@@ -113,53 +128,45 @@ def test_compaction_item_is_encrypted_and_opaque(client, observe):
     for secret in ("lisbon", f"my name is {NAME.lower()}"):
         assert secret not in decoded, f"base64-decoded encrypted_content contains {secret!r}"
 
+    typed = compaction_items(compacted.compact.sdk.output)
+    assert typed and typed[-1].encrypted_content == content, "SDK: the typed compaction item's encrypted_content differs from the wire's"
+
 
 @pytest.mark.behaviour("compaction.item.fewer_tokens")
-def test_continuing_from_compaction_costs_fewer_input_tokens(client, observe):
+def test_continuing_from_compaction_costs_fewer_input_tokens(compacted, observe):
     """'The compaction item carries forward the essential prior state and reasoning into the next turn using
     fewer tokens.'
 
-    A history whose bulk is a long assistant turn (~1,300 tokens): the next turn sent with the full history
-    is compared with the same turn sent with the compacted output; the compacted one must report fewer
-    usage.input_tokens (raw channel for the compact call, SDK for both follow-ups)."""
-    history = long_conversation()
-    question = user("What is my name? Answer with the name only.")
-    full = client.create(client.body([*history, question], max_output_tokens=16))
-    data = _compact_raw(client, history)
+    A history whose bulk is a long assistant turn (~1,500 tokens): the question sent after the full history
+    is compared with the same question sent after the compacted output (which also covers a tool round trip
+    the full history leaves out, so the comparison can only be harder); the compacted one must report fewer
+    usage.input_tokens (raw and SDK)."""
+    data = ok_json(compacted.compact, "POST /responses/compact")
     assert compaction_items(data["output"]), "compacted output has no compaction item"
-    compacted = client.create(client.body([*data["output"], question], max_output_tokens=16))
-    observe("compaction.item.fewer_tokens", {"full_history_input_tokens": full.usage.input_tokens,
-                                             "compacted_input_tokens": compacted.usage.input_tokens})
-    assert compacted.usage.input_tokens < full.usage.input_tokens, (
-        f"continuing from the compacted output cost {compacted.usage.input_tokens} input tokens, the full "
-        f"history {full.usage.input_tokens}: not fewer")
-
-
-def _function_call_history() -> list[dict]:
-    return [
-        user("What is the weather in Paris? Use the get_weather tool."),
-        {"type": "function_call", "call_id": "call_weather_1", "name": "get_weather",
-         "arguments": '{"city": "Paris"}'},
-        {"type": "function_call_output", "call_id": "call_weather_1", "output": '{"temp_c": 21, "sky": "clear"}'},
-        assistant("It is 21 degrees and clear in Paris."),
-    ]
+    full, nxt = ok_json(compacted.full, "create after the full history"), ok_json(compacted.next, "create from the compacted output")
+    full_in, cmp_in = (full.get("usage") or {}).get("input_tokens"), (nxt.get("usage") or {}).get("input_tokens")
+    observe("compaction.item.fewer_tokens", {"full_history_input_tokens": full_in, "compacted_input_tokens": cmp_in})
+    assert isinstance(full_in, int) and isinstance(cmp_in, int), f"usage.input_tokens missing: full {full_in!r}, compacted {cmp_in!r}"
+    assert cmp_in < full_in, (
+        f"continuing from the compacted output cost {cmp_in} input tokens, the full history {full_in}: not fewer")
+    sdk_full, sdk_cmp = compacted.full.sdk.usage.input_tokens, compacted.next.sdk.usage.input_tokens
+    assert sdk_cmp < sdk_full, f"SDK: compacted turn {sdk_cmp} input tokens, full history {sdk_full}: not fewer"
 
 
 @pytest.mark.behaviour("compaction.endpoint.compact")
-def test_compact_accepts_function_call_items(client, observe):
+def test_compact_accepts_function_call_items(compacted, observe):
     """'You can compact all items returned from previous requests like reasoning, message, function call, etc.'
 
     A history with a function_call and its function_call_output between the messages is compacted (raw
     `check_compaction`, SDK typed): 200, object response.compaction, a compaction item in the output."""
-    history = _function_call_history()
-    data = _compact_raw(client, history)
+    data = ok_json(compacted.compact, "POST /responses/compact (history with a tool round trip)")
     findings = check_compaction(data)
     assert not findings, render(findings)
-    observe("compaction.endpoint.function_call_output_types", [item_type(i) for i in data["output"]])
+    observe("compaction.endpoint.function_call_output_types", types(data["output"]))
 
-    typed = _compact_sdk(client, history)
+    typed = compacted.compact.sdk
     assert typed.object == "response.compaction", f"SDK: object {typed.object!r}"
-    assert compaction_items(typed.output), f"SDK: output types {[item_type(i) for i in typed.output]}"
+    assert compaction_items(typed.output), f"SDK: output types {types(typed.output)}"
 
 
 @pytest.mark.behaviour("compaction.endpoint.compact", "compaction.endpoint.output_as_input")
@@ -167,24 +174,26 @@ def test_compact_accepts_reasoning_items_from_a_previous_response(client, target
     """'You can compact all items returned from previous requests like reasoning, message, function call, etc.'
 
     On the target's reasoning deployment: a response's output (its reasoning item and message, with
-    reasoning.encrypted_content included) is compacted together with the user turn (raw), the result holds a
-    compaction item, and the next turn from the compacted output still knows the name (SDK)."""
+    reasoning.encrypted_content included, store=false) is compacted together with the user turn, the result
+    holds a compaction item (raw and SDK), and the next turn from the compacted output still knows the name."""
     model = target.deployment_for("reasoning")
-    first = client.create(client.body([user(f"My name is {NAME}. Reply with OK.")], model=model,
-                                      include=["reasoning.encrypted_content"], reasoning={"effort": "low"},
-                                      max_output_tokens=200))
-    kinds = [item_type(i) for i in first.output]
+    turn = user(f"My name is {NAME}. Reply with OK.")
+    first = client.create_both(client.body([turn], model=model, include=["reasoning.encrypted_content"],
+                                           reasoning={"effort": "low"}, max_output_tokens=200, store=False))
+    ok_json(first, "reasoning turn")
+    kinds = types(first.sdk.output)
     observe("compaction.endpoint.reasoning_turn_types", kinds)
-    history = [user(f"My name is {NAME}. Reply with OK."), *as_input(first.output)]
-    raw = client.http_post("responses/compact", {"model": model, "input": history})
-    assert raw.status_code == 200, f"compacting {kinds} items: HTTP {raw.status_code}: {raw.text[:200]}"
-    data = raw.json()
+    compact = compact_both(client, [turn, *as_input(first.sdk.output)], model=model)
+    data = ok_json(compact, f"compacting {kinds} items")
     findings = check_compaction(data)
     assert not findings, render(findings)
+    assert compaction_items(compact.sdk.output), f"SDK: output types {types(compact.sdk.output)}"
 
-    nxt = client.create(client.body([*data["output"], user("What is my name? Answer with the name only.")],
-                                    model=model, reasoning={"effort": "low"}, max_output_tokens=200))
-    assert nxt.status in ("completed", "incomplete"), f"turn after compaction ended {nxt.status!r}"
-    if nxt.status == "incomplete" and not nxt.output_text.strip():
+    nxt = client.create_both(client.body([*data["output"], user(QUESTION)], model=model,
+                                         reasoning={"effort": "low"}, max_output_tokens=200, store=False))
+    raw = ok_json(nxt, "turn after compaction")
+    assert raw.get("status") in ("completed", "incomplete"), f"turn after compaction ended {raw.get('status')!r}"
+    if raw.get("status") == "incomplete" and not output_text(raw).strip():
         inconclusive("the reasoning model spent max_output_tokens=200 before answering")
-    assert NAME.lower() in nxt.output_text.lower(), f"context lost after compacting reasoning items: {nxt.output_text[:120]!r}"
+    assert NAME.lower() in output_text(raw).lower(), f"context lost after compacting reasoning items: {output_text(raw)[:120]!r}"
+    assert NAME.lower() in nxt.sdk.output_text.lower(), f"SDK: context lost: {nxt.sdk.output_text[:120]!r}"
