@@ -444,19 +444,32 @@ class DualClient:
         if body.get("stream"):
             raise ValueError("use stream_both() for stream=true")
 
+        ex = self.call_both("POST /responses (both)",
+                            lambda sdk: sdk.responses.with_raw_response.create(**_split_body(body), extra_headers=headers),
+                            retry=retry, billed=True)
+        if ex.error is None and body.get("store", True) is not False:
+            self.cleanup.add_response(getattr(ex.sdk, "id", None), background=bool(body.get("background")))
+        return ex
+
+    def call_both(self, what: str, call: Callable[[openai.OpenAI], Any], *, retry: Retry = True,
+                  billed: bool = False) -> Exchange:
+        """Any SDK call made through ``with_raw_response`` (``lambda sdk: sdk.responses.with_raw_response
+        .retrieve(rid)``), once, seen through both channels (`Exchange`); an error status is returned, not
+        raised. ``billed=True`` when the call runs the model: its usage is charged to the budget."""
+
         def run() -> Exchange:
             try:
-                raw = self.sdk.responses.with_raw_response.create(**_split_body(body), extra_headers=headers)
+                raw = call(self.sdk)
             except openai.APIStatusError as exc:
                 return Exchange(exc.response, None, exc)
             return Exchange(raw.http_response, raw.parse(), None)
 
-        ex = self._call("POST /responses (both)", run, retry=retry, sdk=True)
+        ex = self._call(what, run, retry=retry, sdk=True)
         self.evidence.channels.update(("sdk", "http"))
-        if ex.error is None:
+        if ex.error is None and billed:
             self._account(getattr(ex.sdk, "usage", None), getattr(ex.sdk, "model", None))
-            if body.get("store", True) is not False:
-                self.cleanup.add_response(getattr(ex.sdk, "id", None), background=bool(body.get("background")))
+        if ex.error is None and getattr(ex.sdk, "object", None) == "file":  # an upload: deleted at cleanup
+            self.cleanup.add_file(getattr(ex.sdk, "id", None))
         return ex
 
     def stream_both(self, body: dict[str, Any], *, retry: Retry = True, headers: dict[str, str] | None = None) -> StreamExchange:

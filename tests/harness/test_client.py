@@ -169,3 +169,13 @@ def test_extra_headers_reach_the_wire_and_billed_sdk_calls_are_charged(service):
         assert c.evidence.input_tokens == before  # not billed: nothing charged
         c.sdk_call("create", lambda: c.sdk.responses.create(model="fake-1", input="c"), billed=True)
         assert c.evidence.input_tokens > before
+
+
+def test_call_both_serves_any_sdk_call_once(service):
+    with _client(service) as c:
+        made = c.create_both(c.body("a"))
+        got = c.call_both("GET /responses/{id}", lambda sdk: sdk.responses.with_raw_response.retrieve(made.sdk.id))
+        missing = c.call_both("GET /responses/{id}", lambda sdk: sdk.responses.with_raw_response.retrieve("resp_nope"))
+    assert got.status == 200 and got.sdk.id == made.sdk.id == got.json()["id"]
+    assert missing.status == 404 and missing.sdk is None and isinstance(missing.error, openai.NotFoundError)
+    assert c.evidence.requests == 3 and c.evidence.input_tokens == made.sdk.usage.input_tokens  # a GET is not billed
