@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import openai
 
 from respcheck.catalogue import load_catalogue
 
@@ -29,13 +32,38 @@ def target_deployments(target: Any) -> list[str]:
     return names
 
 
-def list_models(client: Any) -> tuple[int, dict[str, dict[str, Any]]]:
-    """GET /models: (HTTP status, entries by id); empty when the target does not offer the listing."""
-    resp = client.http_get("models", retry=True)
-    if resp.status_code != 200:
-        return resp.status_code, {}
-    data = resp.json().get("data") if isinstance(resp.json(), dict) else None
-    return 200, {str(m.get("id")): m for m in data or [] if isinstance(m, dict) and m.get("id")}
+class Listing(NamedTuple):
+    """GET /models seen through both channels: the HTTP status, the raw entries by id (empty when the target
+    offers no listing) and the SDK's typed `Model` objects read from the same answer (None on an error)."""
+
+    status: int
+    entries: dict[str, dict[str, Any]]
+    sdk: list[Any] | None
+
+
+def both(client: Any, what: str, call: Callable[[Any], Any]) -> tuple[Any, Any]:
+    """One SDK request seen through both channels: ``call(client.sdk.<resource>.with_raw_response)``'s raw
+    httpx response and the typed object parsed from it (None for an error status, which is returned, not
+    raised, so the test can judge it)."""
+
+    def run() -> tuple[Any, Any]:
+        try:
+            raw = call(client.sdk)
+        except openai.APIStatusError as exc:
+            return exc.response, None
+        return raw.http_response, raw.parse()
+
+    return client.sdk_call(what, run)  # type: ignore[no-any-return]
+
+
+def list_models(client: Any) -> Listing:
+    """GET /models once: the raw entries and the SDK's typed page of the same answer."""
+    http, page = both(client, "GET /models (both)", lambda sdk: sdk.models.with_raw_response.list())
+    if http.status_code != 200:
+        return Listing(http.status_code, {}, None)
+    data = http.json().get("data") if isinstance(http.json(), dict) else None
+    entries = {str(m.get("id")): m for m in data or [] if isinstance(m, dict) and m.get("id")}
+    return Listing(200, entries, list(page) if page is not None else None)
 
 
 def split_versioned(name: str | None) -> tuple[str | None, str | None]:
@@ -60,13 +88,18 @@ def identify(deployment: str, listing: dict[str, dict[str, Any]], echoed: str | 
     return base, version, "deployment-name"
 
 
+def probe_body(deployment: str, **fields: Any) -> dict[str, Any]:
+    """The tiny create every probe sends (``fields`` add to it, e.g. ``store=False``)."""
+    return {"model": deployment, "input": PROBE_INPUT, "max_output_tokens": PROBE_MAX_OUTPUT_TOKENS, **fields}
+
+
 def probe(client: Any, deployment: str) -> tuple[int, dict[str, Any] | None, str]:
-    """One tiny create on `deployment`: (HTTP status, body when 200, short error text)."""
-    body = {"model": deployment, "input": PROBE_INPUT, "max_output_tokens": PROBE_MAX_OUTPUT_TOKENS}
-    resp = client.http_post("responses", body, retry=True)
-    if resp.status_code == 200:
-        return 200, resp.json(), ""
-    return resp.status_code, None, resp.text[:200]
+    """One tiny create on `deployment`, not stored (nothing reads it back): (HTTP status, body when 200,
+    short error text)."""
+    ex = client.create_both(probe_body(deployment, store=False))
+    if ex.status == 200:
+        return 200, ex.json(), ""
+    return ex.status, None, ex.http.text[:200]
 
 
 def ran(obj: dict[str, Any] | None) -> bool:
