@@ -4,6 +4,12 @@ All of it needs a reasoning deployment (`target.deployment_for("reasoning")`, o4
 server); without one the tests are not-applicable. Reasoning tokens count against `max_output_tokens`, so
 the cap here is larger than elsewhere (REASONING_CAP) and an `incomplete` response is tolerated where the
 behaviour under test does not need the final answer.
+
+The tests judge one module-shared conversation (a live run pays per request), nothing of it stored: a plain
+create on the target's own deployment; turn 1 on the reasoning deployment with
+include=[reasoning.encrypted_content] (effort low); a streamed question with a detailed summary and no
+include (effort medium); turn 2 carrying turn 1's encrypted reasoning item (effort high); and the same
+turn 2 with that item tampered with. Each request is seen through both channels (raw and SDK, one request).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from types import SimpleNamespace
 
 import pytest
 
@@ -21,15 +28,60 @@ REASONING_CAP = 600
 INCLUDE = ["reasoning.encrypted_content"]
 PROMPT = "Is 91 a prime number? Answer yes or no."
 NAME_TURN = "My name is Ada. Reply with OK."
-
-
-def _ok(raw) -> dict:
-    assert raw.status_code == 200, f"expected HTTP 200, got {raw.status_code}: {raw.text[:300]}"
-    return raw.json()
+EFFORTS = {"first": "low", "summary": "medium", "second": "high"}
+"""The effort each exchange asks for: the three documented values, one per exchange, each echoed."""
 
 
 def _reasoning_body(client, model: str, prompt, **fields) -> dict:
-    return {**client.body(prompt, max_output_tokens=REASONING_CAP, **fields), "model": model}
+    return {**client.body(prompt, max_output_tokens=REASONING_CAP, store=False, **fields), "model": model}
+
+
+def _tampered(item: dict) -> dict:
+    blob = item["encrypted_content"]
+    mid = len(blob) // 2
+    return {**item, "encrypted_content": blob[:mid] + ("A" if blob[mid] != "A" else "B") + blob[mid + 1 :]}
+
+
+@pytest.fixture(scope="module")
+def turns(shared, target):
+    """The module's exchanges, in one cassette (turn 2 carries turn 1's items). Steps after a failed one are
+    left out (None); the tests say so."""
+    model = target.deployment_for("reasoning")
+
+    def make(c):
+        first_input = [{"role": "user", "content": NAME_TURN}]
+        out = SimpleNamespace(model=model, first_input=first_input, second=None, tampered=None)
+        out.plain = c.create_both(c.body("Say hello in one word.", max_output_tokens=32, store=False))
+        out.first = c.create_both(_reasoning_body(c, model, first_input, include=INCLUDE, reasoning={"effort": EFFORTS["first"]}))
+        out.summary = c.stream_both(_reasoning_body(c, model, PROMPT, reasoning={"effort": EFFORTS["summary"], "summary": "detailed"}))
+        items = [it for it in (out.first.json() or {}).get("output") or [] if it.get("type") in ("reasoning", "message")]
+        question = [{"role": "user", "content": "What is my name?"}]
+        if out.first.status == 200:
+            out.second = c.create_both(_reasoning_body(c, model, first_input + items + question, include=INCLUDE,
+                                                       reasoning={"effort": EFFORTS["second"]}))
+        reasoning = [it for it in items if it.get("type") == "reasoning" and it.get("encrypted_content")]
+        if reasoning:
+            out.tampered = c.create_both(_reasoning_body(c, model, first_input + [_tampered(reasoning[0])] + question,
+                                                         include=INCLUDE), retry=False)
+        return out
+
+    return shared("turns", make)
+
+
+def _ok(ex, what: str) -> dict:
+    assert ex is not None, f"{what}: not sent (an earlier step of the shared exchange failed)"
+    assert ex.status == 200, f"{what}: expected HTTP 200, got {ex.status}: {ex.http.text[:300]}"
+    return ex.json()
+
+
+def _final(stream, what: str) -> tuple[dict, object]:
+    """The streamed response: the raw response.completed snapshot and the SDK's typed one."""
+    assert stream.status == 200, f"{what}: HTTP {stream.status}: {stream.text[:200]}"
+    last = stream.events[-1] if stream.events else {}
+    assert last.get("type") in ("response.completed", "response.incomplete"), f"{what}: stream ended with {last.get('type')!r}"
+    typed = stream.sdk_events
+    assert typed and typed[-1].type == last["type"], f"{what}: SDK stream ended with {typed[-1].type if typed else None!r}"
+    return last.get("response") or {}, typed[-1].response
 
 
 def _reasoning_items(resp: dict) -> list[dict]:
@@ -48,54 +100,57 @@ def _reasoning_tokens(usage: dict | None, where: str) -> int:
 
 
 @pytest.mark.behaviour("reasoning.usage.reasoning_tokens")
-def test_reasoning_tokens_in_usage(client, target, observe):
+def test_reasoning_tokens_in_usage(turns, target, observe):
     """'"output_tokens_details": { "reasoning_tokens": 0 },' - present, 0 for a non-reasoning model and
     positive when a reasoning model thinks."""
-    plain = _ok(client.http_post("responses", client.body("Say hello in one word.", max_output_tokens=32)))
+    plain = _ok(turns.plain, f"{target.deployment}: plain create")
     findings = check_response(plain)
     assert not findings, render(findings)
     plain_tokens = _reasoning_tokens(plain.get("usage"), f"{target.deployment}")
     thinks = target.capabilities.get("reasoning") or _reasoning_items(plain)  # live: capabilities may be unknown
     if not thinks:
         assert plain_tokens == 0, f"{target.deployment} is no reasoning model, yet reported {plain_tokens} reasoning tokens"
+        sdk_details = turns.plain.sdk.usage.output_tokens_details if turns.plain.sdk.usage else None
+        assert sdk_details is not None and sdk_details.reasoning_tokens == 0, f"SDK: plain reasoning_tokens {sdk_details!r}"
 
-    model = target.deployment_for("reasoning")
-    body = _reasoning_body(client, model, PROMPT, reasoning={"effort": "low"})
-    raw = _ok(client.http_post("responses", body))
+    model = turns.model
+    raw, typed = _final(turns.summary, f"{model}: streamed question")
     tokens = _reasoning_tokens(raw.get("usage"), f"{model} (HTTP)")
     assert tokens > 0, f"{model}: reasoning_tokens is {tokens}, expected > 0 for a reasoning model"
     assert tokens <= raw["usage"]["output_tokens"], f"{model}: reasoning_tokens {tokens} > output_tokens"
     observe("reasoning.usage.reasoning_tokens", {"plain": plain_tokens, "reasoning": tokens})
 
-    typed = client.create(body)
     details = typed.usage.output_tokens_details if typed.usage else None
     assert details is not None and details.reasoning_tokens > 0, f"SDK: reasoning_tokens {details!r}"
 
 
 @pytest.mark.behaviour("reasoning.effort.accepted")
-def test_reasoning_effort_accepted_and_echoed(client, target, observe):
-    """'reasoning={"effort": "medium"},'"""
-    model = target.deployment_for("reasoning")
+def test_reasoning_effort_accepted_and_echoed(turns, observe):
+    """'reasoning={"effort": "medium"},'
+
+    low, medium and high, each asked for by one of the module's reasoning exchanges, are accepted and
+    echoed in the response's reasoning.effort (raw and SDK)."""
     echoed = {}
-    for effort in ("low", "medium", "high"):
-        raw = client.http_post("responses", _reasoning_body(client, model, PROMPT, reasoning={"effort": effort}))
-        resp = _ok(raw)
+    for step, effort in EFFORTS.items():
+        ex = getattr(turns, step)
+        if step == "summary":
+            resp, typed = _final(ex, f"effort {effort}")
+        else:
+            resp, typed = _ok(ex, f"effort {effort}"), ex.sdk
         assert resp.get("status") in ("completed", "incomplete"), f"effort {effort}: status {resp.get('status')!r}"
         echoed[effort] = (resp.get("reasoning") or {}).get("effort")
         assert echoed[effort] == effort, f"reasoning.effort {effort!r} echoed as {echoed[effort]!r}"
+        assert typed.reasoning is not None and typed.reasoning.effort == effort, f"SDK: effort {effort!r}: reasoning {typed.reasoning!r}"
     observe("reasoning.effort.echo", echoed)
-
-    typed = client.create(_reasoning_body(client, model, PROMPT, reasoning={"effort": "medium"}))
-    assert typed.reasoning is not None and typed.reasoning.effort == "medium", f"SDK: reasoning {typed.reasoning!r}"
 
 
 @pytest.mark.behaviour("reasoning.summary.available")
-def test_reasoning_summary_returned(client, target, observe):
+def test_reasoning_summary_returned(turns, observe):
     """'Gradio-based chatbot with conversation history, image upload, Reasoning Summary' - a summary asked
-    for with reasoning.summary comes back in the reasoning item's summary."""
-    model = target.deployment_for("reasoning")
-    body = _reasoning_body(client, model, PROMPT, reasoning={"effort": "medium", "summary": "detailed"})
-    resp = _ok(client.http_post("responses", body))
+    for with reasoning.summary comes back in the reasoning item's summary (the final response), and streamed
+    as reasoning_summary_text deltas and done events (raw SSE and the SDK's typed events, one stream)."""
+    stream = turns.summary
+    resp, typed = _final(stream, "summary stream")
     observe("reasoning.summary.echo", (resp.get("reasoning") or {}).get("summary"))
     items = _reasoning_items(resp)
     assert items, f"no reasoning item in the output: {[it.get('type') for it in resp.get('output') or []]}"
@@ -105,29 +160,28 @@ def test_reasoning_summary_returned(client, target, observe):
         assert p.get("type") == "summary_text" and isinstance(p.get("text"), str) and p["text"].strip(), (
             f"summary part should be a non-empty summary_text, saw {p!r}"
         )
+    typed_parts = [p for it in typed.output if it.type == "reasoning" for p in it.summary or []]
+    assert [p.text for p in typed_parts] == [p["text"] for p in parts], "SDK: the typed summary differs from the wire's"
 
-    events = client.sdk_stream(body)
-    deltas = [e for e in events if e.type == "response.reasoning_summary_text.delta"]
-    assert deltas, f"SDK stream: no response.reasoning_summary_text.delta events ({sorted({e.type for e in events})})"
-
-    wire = client.http_stream("responses", body)
-    assert wire.status == 200, f"stream: HTTP {wire.status}: {wire.text[:200]}"
-    findings = wire.parsed().findings + check_stream(wire.events)
+    deltas = [e for e in stream.sdk_events if e.type == "response.reasoning_summary_text.delta"]
+    assert deltas, f"SDK stream: no response.reasoning_summary_text.delta events ({sorted({e.type for e in stream.sdk_events})})"
+    findings = stream.parsed().findings + check_stream(stream.events)
     assert not findings, render(findings)
-    done = [e for e in wire.events if e.get("type") == "response.reasoning_summary_text.done"]
+    done = [e for e in stream.events if e.get("type") == "response.reasoning_summary_text.done"]
     assert done and all(isinstance(e.get("text"), str) and e["text"].strip() for e in done), (
         "stream: no response.reasoning_summary_text.done with the summary text"
     )
 
 
 @pytest.mark.behaviour("reasoning.encrypted_content.include")
-def test_encrypted_content_included_and_opaque(client, target, observe):
+def test_encrypted_content_included_and_opaque(turns, observe):
     """'To retain reasoning items across turns, add reasoning.encrypted_content to the include parameter. The
     response then contains an encrypted version of the reasoning trace, which you can pass to future
-    requests.'"""
-    model = target.deployment_for("reasoning")
-    body = _reasoning_body(client, model, NAME_TURN, store=False, include=INCLUDE)
-    resp = _ok(client.http_post("responses", body))
+    requests.'
+
+    Turn 1 (store=false, include) carries an opaque encrypted_content (raw and SDK); the streamed question,
+    sent without include, carries none."""
+    resp = _ok(turns.first, "turn 1 with include")
     items = _reasoning_items(resp)
     assert items, f"no reasoning item in the output: {[it.get('type') for it in resp.get('output') or []]}"
     blob = items[0].get("encrypted_content")
@@ -147,56 +201,48 @@ def test_encrypted_content_included_and_opaque(client, target, observe):
             continue
         raise AssertionError("encrypted_content is base64-encoded JSON, not an encrypted blob")
 
-    typed = client.create(body)
-    typed_items = [it for it in typed.output if it.type == "reasoning"]
-    assert typed_items and typed_items[0].encrypted_content, "SDK: reasoning item without encrypted_content"
+    typed_items = [it for it in turns.first.sdk.output if it.type == "reasoning"]
+    assert typed_items and typed_items[0].encrypted_content == blob, "SDK: reasoning item without the wire's encrypted_content"
 
-    without = _ok(client.http_post("responses", _reasoning_body(client, model, NAME_TURN, store=False)))
+    without, typed = _final(turns.summary, "question without include")
     plain = _reasoning_items(without)
+    assert plain, f"no reasoning item in the output without include: {[it.get('type') for it in without.get('output') or []]}"
     assert not any(it.get("encrypted_content") for it in plain), (
         "encrypted_content came back although include did not ask for it"
     )
+    assert not any(it.encrypted_content for it in typed.output if it.type == "reasoning"), "SDK: encrypted_content without include"
 
 
 @pytest.mark.behaviour("reasoning.encrypted_content.store_false_roundtrip")
-def test_encrypted_reasoning_roundtrip_store_false(client, target):
+def test_encrypted_reasoning_roundtrip_store_false(turns):
     """'When you use the Responses API in stateless mode (store=false), you must still preserve reasoning
     context across conversation turns. To do this, include encrypted reasoning items in your requests.'"""
-    model = target.deployment_for("reasoning")
-    first_input = [{"role": "user", "content": NAME_TURN}]
-    first = _ok(client.http_post("responses", _reasoning_body(client, model, first_input, store=False, include=INCLUDE)))
+    first = _ok(turns.first, "turn 1")
     carried = [it for it in first.get("output") or [] if it.get("type") in ("reasoning", "message")]
     assert any(it.get("type") == "reasoning" and it.get("encrypted_content") for it in carried), (
         f"turn 1 returned no encrypted reasoning item: {[it.get('type') for it in carried]}"
     )
-    second_input = first_input + carried + [{"role": "user", "content": "What is my name?"}]
-    typed = client.create(_reasoning_body(client, model, second_input, store=False, include=INCLUDE))
-    assert typed.status in ("completed", "incomplete"), f"SDK: turn 2 status {typed.status!r}"
+    raw = _ok(turns.second, "turn 2 carrying the encrypted reasoning item")
+    assert raw.get("status") in ("completed", "incomplete"), f"turn 2 status {raw.get('status')!r}"
+    typed = turns.second.sdk
+    assert typed.status == raw["status"], f"SDK: turn 2 status {typed.status!r}, wire {raw['status']!r}"
     assert typed.status == "incomplete" or "ada" in typed.output_text.lower(), (
         f"turn 2 lost the context carried by the input items: {typed.output_text[:160]!r}"
     )
 
 
 @pytest.mark.behaviour("reasoning.encrypted_content.store_false_roundtrip")
-def test_tampered_encrypted_content_rejected(client, target, observe):
+def test_tampered_encrypted_content_rejected(turns, observe):
     """'The response then contains an encrypted version of the reasoning trace, which you can pass to future
     requests.' - only the service's own blob: a modified one must be refused (400), not silently used."""
-    model = target.deployment_for("reasoning")
-    first_input = [{"role": "user", "content": NAME_TURN}]
-    first = _ok(client.http_post("responses", _reasoning_body(client, model, first_input, store=False, include=INCLUDE)))
+    first = _ok(turns.first, "turn 1")
     items = _reasoning_items(first)
     assert items and items[0].get("encrypted_content"), "turn 1 returned no encrypted reasoning item"
-    blob = items[0]["encrypted_content"]
-    mid = len(blob) // 2
-    tampered = blob[:mid] + ("A" if blob[mid] != "A" else "B") + blob[mid + 1 :]
-    item = {**items[0], "encrypted_content": tampered}
-    second_input = first_input + [item] + [{"role": "user", "content": "What is my name?"}]
-    raw = client.http_post(
-        "responses", _reasoning_body(client, model, second_input, store=False, include=INCLUDE), retry=False
+    ex = turns.tampered
+    observe("reasoning.tampered.status", ex.status)
+    assert ex.status == 400, (
+        f"a tampered encrypted_content should be rejected with 400, got {ex.status}: {ex.http.text[:200]}"
     )
-    observe("reasoning.tampered.status", raw.status_code)
-    assert raw.status_code == 400, (
-        f"a tampered encrypted_content should be rejected with 400, got {raw.status_code}: {raw.text[:200]}"
-    )
-    findings = check_error_envelope(raw.status_code, raw.json())
+    findings = check_error_envelope(ex.status, ex.json())
     assert not findings, render(findings)
+    assert ex.error is not None and ex.error.status_code == 400, f"SDK: expected a 400 APIStatusError, got {ex.error!r}"
