@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import openai
@@ -59,10 +61,11 @@ def user_input(*parts: dict[str, Any], text: str = "How many images or files do 
 
 
 def media_body(client: Any, *parts: dict[str, Any], model: str | None = None, text: str | None = None,
-               max_output_tokens: int = 32) -> dict[str, Any]:
-    """A create body carrying `parts` in one user message, output capped (cheap live)."""
+               max_output_tokens: int = 32, **fields: Any) -> dict[str, Any]:
+    """A create body carrying `parts` in one user message, output capped (cheap live); `fields` are added
+    (``store=False`` where nothing needs the response later: a stored one costs a DELETE at cleanup)."""
     inp = user_input(*parts) if text is None else user_input(*parts, text=text)
-    body = client.body(inp, max_output_tokens=max_output_tokens)
+    body = client.body(inp, max_output_tokens=max_output_tokens, **fields)
     if model is not None:
         body["model"] = model
     return body
@@ -96,16 +99,29 @@ def assert_rejected(raw: Any, what: str, statuses: tuple[int, ...] = (400,)) -> 
     return data
 
 
-def sdk_accepted(client: Any, body: dict[str, Any], what: str) -> Any:
-    """The SDK parses the answer into a completed (or max_output_tokens-incomplete) Response."""
-    typed = client.create(body)
-    assert typed.status in ("completed", "incomplete"), f"{what}: SDK saw status {typed.status!r}"
-    if typed.status == "incomplete":  # the output cap (a reasoning model may spend it all on reasoning)
+def accepted_both(ex: Any, what: str) -> dict[str, Any]:
+    """One `create_both` exchange accepted on both channels: HTTP 200 with a well-formed response object, and
+    the SDK's typed Response (read from the same bytes) completed with text, or incomplete at the output cap
+    (a reasoning model may spend it all on reasoning). Returns the raw JSON."""
+    data = assert_accepted(ex.http, f"{what} (HTTP)")
+    typed = ex.sdk
+    assert typed is not None, f"{what} (SDK): expected a Response, the SDK raised {ex.error!r:.200}"
+    assert typed.status in ("completed", "incomplete"), f"{what} (SDK): status {typed.status!r}"
+    if typed.status == "incomplete":
         reason = getattr(typed.incomplete_details, "reason", None)
-        assert reason == "max_output_tokens", f"{what}: SDK saw status incomplete ({reason!r})"
+        assert reason == "max_output_tokens", f"{what} (SDK): status incomplete ({reason!r})"
     else:
-        assert typed.output_text.strip(), f"{what}: SDK Response is completed but output_text is empty"
-    return typed
+        assert typed.output_text.strip(), f"{what} (SDK): Response is completed but output_text is empty"
+    return data
+
+
+def rejected_both(ex: Any, what: str) -> dict[str, Any]:
+    """One `create_both` exchange refused on both channels: HTTP 400 with the error envelope (a 5xx or a 200
+    is a failure that says which), and the SDK raising BadRequestError for the same answer."""
+    data = assert_rejected(ex.http, f"{what} (HTTP)")
+    assert isinstance(ex.error, openai.BadRequestError), (
+        f"{what} (SDK): expected BadRequestError (400), got {type(ex.error).__name__ if ex.error else 'a Response'}")
+    return data
 
 
 def sdk_rejected(client: Any, body: dict[str, Any], what: str) -> openai.APIStatusError:
@@ -121,8 +137,55 @@ def sdk_rejected(client: Any, body: dict[str, Any], what: str) -> openai.APIStat
                          f"{getattr(typed, 'status', None)!r}")
 
 
+@dataclass(frozen=True)
+class Probes:
+    """The answers to acceptance probes sent together (`together_or_apart`), plus the upload behind the
+    `file_id` group."""
+
+    upload: Any
+    """The POST /files answer whose file id the `file_id` group references."""
+    answers: dict[str, tuple[Any, str]]
+    """Group -> (the exchange that carried it, what that request held)."""
+    labels: dict[str, str]
+
+    def answer(self, group: str) -> tuple[Any, str]:
+        assert group in self.answers, f"{self.labels[group]} was not sent: the upload answered no file id"
+        return self.answers[group]
+
+    def file_answer(self, what: str) -> tuple[Any, str]:
+        """The `file_id` group's answer, after checking the upload (HTTP 200 with a file id)."""
+        up = self.upload
+        assert up.status_code == 200, f"{what} upload: expected HTTP 200, saw {up.status_code}: {up.text[:200]}"
+        assert uploaded_id(up), f"{what} upload answered no file id: {up.text[:200]}"
+        return self.answer("file_id")
+
+
+def together_or_apart(send: Callable[[list[dict]], Any], parts: dict[str, list[dict]],
+                      labels: dict[str, str]) -> dict[str, tuple[Any, str]]:
+    """Every group of `parts` in one request (`send`), which answers for each group when it is accepted (an
+    accepted request proves each of its parts accepted). When it is refused, each group goes again alone,
+    so each test judges the answer to its own part: a conforming target pays one request."""
+    together = send([p for group in parts.values() for p in group])
+    if together.status == 200:
+        what = "one request with " + "; ".join(labels[g] for g in parts)
+        return {g: (together, what) for g in parts}
+    return {g: (send(group), labels[g]) for g, group in parts.items()}
+
+
+def uploaded_id(resp: Any) -> str | None:
+    """The file id of a successful upload answer, else None."""
+    if resp.status_code != 200:
+        return None
+    try:
+        file_id = resp.json().get("id")
+    except (ValueError, AttributeError):
+        return None
+    return file_id if isinstance(file_id, str) and file_id else None
+
+
 def upload(client: Any, data: bytes, filename: str, mime: str, purpose: str) -> Any:
-    """POST /files (raw, multipart with a fixed boundary); the created file is deleted after the test."""
+    """POST /files (raw, multipart with a fixed boundary); the created file is deleted when the client's
+    test (or, for a shared exchange, its module) ends."""
     resp = client.http_post(
         "files",
         files={"file": (filename, data, mime)},
