@@ -1,38 +1,89 @@
-"""Background mode with streaming: sequence numbers, resuming with starting_after, and its precondition."""
+"""Background mode with streaming: sequence numbers, resuming with starting_after, time to the first event
+against a synchronous stream, the synchronous response the cancel endpoint refuses, and the store=true
+requirement.
+
+One module-shared exchange makes every request here (a live run pays per request, and every stored
+background response costs a cancel and a delete at cleanup): the refused store=false create first (it also
+opens the connection, so neither timed stream pays the set-up), a synchronous stream and a background
+stream with the same prompt (both timed to their first byte), a resume of the background stream from its
+middle, and a cancel of the synchronous response. Each request is seen through both channels: the raw
+answer and the SDK's typed reading of the same bytes.
+"""
 
 from __future__ import annotations
 
-import json
+from typing import Any, NamedTuple
 
 import openai
 import pytest
-from _bg_helpers import bg_body, event_type, sse_sequence
+from _bg_helpers import bg_body, event_type, sse_sequence, stream_views, timed_stream, views
 
+from respcheck.client import Exchange, StreamExchange
 from respcheck.findings import render
 from respcheck.validators import check_error_envelope, check_stream
 
-PROMPT = "Count to 12."
+PROMPT = "Count to 5."
 TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed", "response.cancelled")
 
 
-def _created_id(events) -> str:
+class Streams(NamedTuple):
+    store_false: Exchange
+    """background=true with store=false (must be refused)."""
+    sync: StreamExchange
+    sync_first_s: float | None
+    background: StreamExchange
+    background_first_s: float | None
+    resumed: StreamExchange | None
+    """GET ?stream=true&starting_after=N on the background stream's response (None: nothing to resume)."""
+    starting_after: int | None
+    cancel_sync: Exchange | None
+    """POST /responses/{id}/cancel on the stored synchronous response (None: it announced no id)."""
+
+
+def _created_id(events: list[dict[str, Any]]) -> str | None:
     for ev in events:
         if event_type(ev) == "response.created":
-            resp = ev.get("response") if isinstance(ev, dict) else getattr(ev, "response", None)
-            return resp.get("id") if isinstance(resp, dict) else resp.id
-    raise AssertionError(f"the stream has no response.created event (types {[event_type(e) for e in events][:8]})")
+            return (ev.get("response") or {}).get("id")
+    return None
+
+
+@pytest.fixture(scope="module")
+def streams(shared):
+    """The module's requests, in this order (see the module docstring). The synchronous stream is stored
+    (store=true, like the background one) because the cancel test needs a stored synchronous response."""
+
+    def make(c) -> Streams:
+        store_false = c.create_both(bg_body(c, "Say hello in one word.", store=False), retry=False)
+        if store_false.status == 200 and store_false.sdk is not None:
+            c.cleanup.add_response(store_false.sdk.id, background=True)  # accepted against the docs: remove it
+        sync, sync_s = timed_stream(c, c.body(PROMPT, max_output_tokens=32, store=True))
+        bg, bg_s = timed_stream(c, bg_body(c, PROMPT, store=True))
+        rid, seq = _created_id(bg.events), sse_sequence(bg.events)
+        resumed = n = None
+        if rid and seq and all(isinstance(s, int) for s in seq):
+            n = seq[len(seq) // 2]
+            resumed, _ = stream_views(
+                c, "GET /responses/{id}?stream=true&starting_after=N (sdk+http)",
+                lambda: c.sdk.responses.with_raw_response.retrieve(rid, stream=True, starting_after=n))
+        sync_id = _created_id(sync.events)
+        cancel_sync = None
+        if sync_id:
+            cancel_sync = views(c, "POST /responses/{id}/cancel (synchronous)",
+                                lambda: c.sdk.responses.with_raw_response.cancel(sync_id), retry=False)
+        return Streams(store_false, sync, sync_s, bg, bg_s, resumed, n, cancel_sync)
+
+    return shared("streams", make)
 
 
 @pytest.mark.behaviour("background.stream.sequence_numbers", "background.create.queued")
-def test_background_stream_has_sequence_numbers(client, observe):
+def test_background_stream_has_sequence_numbers(streams, observe):
     """'To stream a background response, set both background and stream to true. This pattern lets you
     resume streaming if the connection drops. Track your position with the sequence_number from each event.'
 
     Raw SSE and SDK: every event carries an integer sequence_number, from 0 rising by one; the stream opens
     with response.created (background, queued), announces response.queued, and ends with one terminal event."""
-    body = bg_body(client, PROMPT, max_output_tokens=64)
-    wire = client.http_stream("responses", body)
-    status, _headers, text, events = wire
+    wire = streams.background
+    status, text, events = wire.status, wire.text, wire.events
     assert status == 200, f"HTTP {status}: {text[:200]}"
     framing = wire.parsed().findings
     assert not framing, render(framing)
@@ -46,32 +97,33 @@ def test_background_stream_has_sequence_numbers(client, observe):
     assert seq == list(range(len(events))), f"raw sequence numbers {seq}"
     observe("background.stream.event_count", len(events))
 
-    typed = client.sdk_stream(body)
+    typed = wire.sdk_events
+    assert typed, "SDK: no typed events decoded from the background stream"
     tseq = sse_sequence(typed)
     assert tseq == list(range(len(typed))), f"SDK saw sequence numbers {tseq}"
     assert event_type(typed[-1]) in TERMINAL_EVENTS, f"SDK stream ended with {event_type(typed[-1])!r}"
 
 
 @pytest.mark.behaviour("background.stream.resume_starting_after", "background.stream.sequence_numbers")
-def test_resume_background_stream_starting_after(client, observe):
+def test_resume_background_stream_starting_after(streams, observe):
     """'If a streaming connection drops, you can resume from a known event by passing stream=true along with
     starting_after=<sequence_number> on a GET to the response. The service replays events emitted after that
     sequence number.'
 
-    Stream a background response, take N = a sequence number in the middle (as if the connection dropped
-    after it), GET ?stream=true&starting_after=N: the resumed stream (raw and SDK) starts at N+1 and carries
-    exactly the events after N, in order, with the same types - prefix + resume = the whole stream."""
-    status, _h, text, events = client.http_stream("responses", bg_body(client, PROMPT, max_output_tokens=64))
-    assert status == 200, f"HTTP {status}: {text[:200]}"
-    rid = _created_id(events)
-    seq = sse_sequence(events)
+    The module's background stream, N = a sequence number in its middle (as if the connection dropped after
+    it), GET ?stream=true&starting_after=N: the resumed stream (raw and SDK, one request) starts at N+1 and
+    carries exactly the events after N, in order, with the same types - prefix + resume = the whole stream."""
+    bg = streams.background
+    assert bg.status == 200, f"HTTP {bg.status}: {bg.text[:200]}"
+    assert _created_id(bg.events), f"the stream has no response.created event (types {[event_type(e) for e in bg.events][:8]})"
+    seq = sse_sequence(bg.events)
     assert all(isinstance(s, int) for s in seq), f"events without sequence_number: {seq}"
-    n = seq[len(seq) // 2]
-    expected = [(s, event_type(e)) for s, e in zip(seq, events, strict=True) if s > n]
+    n = streams.starting_after
+    expected = [(s, event_type(e)) for s, e in zip(seq, bg.events, strict=True) if s > n]
 
-    wire = client.http_stream(f"responses/{rid}", method="GET", params={"stream": "true", "starting_after": str(n)})
-    rstatus, _rh, rtext, resumed = wire
-    assert rstatus == 200, f"resume GET ?stream=true&starting_after={n}: HTTP {rstatus}: {rtext[:200]}"
+    wire = streams.resumed
+    assert wire.status == 200, f"resume GET ?stream=true&starting_after={n}: HTTP {wire.status}: {wire.text[:200]}"
+    resumed = wire.events
     got = [(s, event_type(e)) for s, e in zip(sse_sequence(resumed), resumed, strict=True)]
     observe("background.stream.resume", {"starting_after": n, "first_resumed": got[0][0] if got else None,
                                           "resumed_events": len(got), "expected_events": len(expected)})
@@ -83,48 +135,79 @@ def test_resume_background_stream_starting_after(client, observe):
     findings = check_stream(resumed, starting_after=n)
     assert not findings, render(findings)
 
-    def sdk_resume():
-        stream = client.sdk.responses.retrieve(rid, stream=True, starting_after=n)
-        try:
-            return list(stream)
-        finally:
-            stream.close()
-
-    typed = client.sdk_call("GET /responses/{id}?stream=true (sdk)", sdk_resume)
+    typed = wire.sdk_events
     tgot = [(s, event_type(e)) for s, e in zip(sse_sequence(typed), typed, strict=True)]
     assert tgot == expected, f"SDK resume after {n}: got {tgot[:4]}... ({len(tgot)}), expected {expected[:4]}... ({len(expected)})"
 
 
-@pytest.mark.behaviour("background.stream.resume_requires_stream")
-def test_resume_refused_without_original_stream(client, observe):
-    """'You can only resume streaming if the original request included stream=true .' (Limitations)
+@pytest.mark.behaviour("background.ttft.higher")
+def test_background_time_to_first_event_measured(streams, target, observe):
+    """'Background responses currently have a higher time-to-first-token latency than synchronous
+    responses.'
 
-    A background response created without stream=true: GET ?stream=true must be refused with a 4xx error
-    (raw: error envelope, no event stream; SDK: an API error)."""
-    raw = client.http_post("responses", bg_body(client, "Say hello in one word."))
-    assert raw.status_code == 200, f"HTTP {raw.status_code}: {raw.text[:200]}"
-    rid = raw.json()["id"]
+    A measured figure, reported not asserted (the docs give no number): the time to the first byte of a
+    synchronous and of a background stream with the same prompt, on a connection already open. What is
+    asserted (raw and SDK): both streams open with response.created (queued for background, not queued for
+    the synchronous one) and end with one terminal event."""
+    for name, ex in (("synchronous", streams.sync), ("background", streams.background)):
+        assert ex.status == 200, f"{name} stream: HTTP {ex.status}: {ex.text[:200]}"
+        for channel, events in (("raw", ex.events), ("SDK", ex.sdk_events)):
+            assert events, f"{channel}: {name} stream had no events"
+            assert event_type(events[0]) == "response.created", (
+                f"{channel}: {name} stream opened with {event_type(events[0])!r}")
+            terminal = [event_type(e) for e in events if event_type(e) in TERMINAL_EVENTS]
+            assert len(terminal) == 1, f"{channel}: {name} stream has terminal events {terminal}"
+    bg_first, sync_first = streams.background.sdk_events[0], streams.sync.sdk_events[0]
+    assert bg_first.response.status == "queued", (
+        f"SDK: background stream's response.created has status {bg_first.response.status!r}, expected queued")
+    assert (streams.background.events[0].get("response") or {}).get("status") == "queued", (
+        "raw: background stream's response.created is not queued")
+    assert sync_first.response.status != "queued", "SDK: synchronous stream's response.created says queued"
+    assert (streams.sync.events[0].get("response") or {}).get("status") != "queued", (
+        "raw: synchronous stream's response.created says queued")
+    sync_s, bg_s = streams.sync_first_s, streams.background_first_s
+    if target.mode == "replay":
+        observe("background.ttft.higher", {"measured": False, "why": "replay has no latency"})
+    else:
+        observe("background.ttft.higher", {
+            "measured": True, "sync_first_event_s": round(sync_s or 0.0, 4),
+            "background_first_event_s": round(bg_s or 0.0, 4),
+            "background_higher": bool(bg_s is not None and sync_s is not None and bg_s > sync_s)})
 
-    status, _h, text, events = client.http_stream(f"responses/{rid}", method="GET", params={"stream": "true"},
-                                                  retry=False)
-    observe("background.stream.resume_without_stream_status", status)
-    assert 400 <= status < 500, (
-        f"GET ?stream=true on a background response created without stream answered HTTP {status} "
-        f"with {len(events)} events; expected a 4xx refusal")
-    try:
-        envelope = json.loads(text)
-    except ValueError:
-        pytest.fail(f"the HTTP {status} refusal is not a JSON error envelope: {text[:160]!r}")
-    findings = check_error_envelope(status, envelope)
+
+@pytest.mark.behaviour("background.cancel.sync_not_cancellable")
+def test_synchronous_response_cannot_be_cancelled(streams, observe):
+    """'To cancel a synchronous response, terminate the connection directly.' (Limitations)
+
+    The cancel endpoint is for background tasks: on the module's stored synchronous response (a completed
+    stream) it must answer a 4xx error envelope (raw) / an API error (SDK, the same answer), not 200."""
+    sync = streams.sync
+    terminal = [e for e in sync.events if event_type(e) in TERMINAL_EVENTS]
+    status = (terminal[-1].get("response") or {}).get("status") if terminal else None
+    assert status == "completed", f"synchronous stream ended {status!r}"
+    ex = streams.cancel_sync
+    assert ex is not None, "the synchronous stream announced no response id to cancel"
+    observe("background.cancel.sync_status_code", ex.status)
+    assert 400 <= ex.status < 500, (
+        f"cancel of a synchronous response answered HTTP {ex.status} ({ex.http.text[:160]}); expected a 4xx refusal")
+    findings = check_error_envelope(ex.status, ex.json())
     assert not findings, render(findings)
+    assert isinstance(ex.error, openai.APIStatusError), f"SDK: cancel did not raise an API error (got {ex.sdk!r:.120})"
+    assert 400 <= ex.error.status_code < 500, f"SDK: cancel raised HTTP {ex.error.status_code}"
 
-    def sdk_resume():
-        stream = client.sdk.responses.retrieve(rid, stream=True)
-        try:
-            return list(stream)
-        finally:
-            stream.close()
 
-    with pytest.raises(openai.APIStatusError) as info:
-        client.sdk_call("GET /responses/{id}?stream=true (sdk)", sdk_resume, retry=False)
-    assert 400 <= info.value.status_code < 500, f"SDK: resume raised HTTP {info.value.status_code}"
+@pytest.mark.behaviour("background.requires_store")
+def test_background_requires_store_true(streams, observe):
+    """'Background mode requires store=true . Stateless requests are not supported.' (Limitations)
+
+    background=true with store=false is refused with 400 and an error envelope (raw), BadRequestError (SDK),
+    one request seen through both channels."""
+    ex = streams.store_false
+    observe("background.requires_store.status_code", ex.status)
+    assert ex.status == 400, (
+        f"background=true with store=false answered HTTP {ex.status} ({ex.http.text[:160]}); expected 400")
+    findings = check_error_envelope(ex.status, ex.json())
+    assert not findings, render(findings)
+    assert isinstance(ex.error, openai.BadRequestError), (
+        f"SDK: background=true with store=false gave {type(ex.error).__name__ if ex.error else ex.sdk!r:.120}, "
+        "expected BadRequestError")
