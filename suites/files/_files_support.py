@@ -1,7 +1,10 @@
-"""Deterministic uploads for the Files suite, through raw httpx or the openai SDK.
+"""Deterministic uploads for the Files suite, each request seen through both channels at once.
 
 Multipart bodies carry a boundary; httpx and the SDK draw a random one, which would make every recording
-different and the replay miss. Both channels here pass a fixed boundary, so the bytes are the same each run.
+different and the replay miss. Uploads here pass a fixed boundary, so the bytes are the same each run.
+Every Files call goes through `client.call_both` (the SDK's ``with_raw_response``): one request gives the raw
+answer and the SDK's typed object read from it (`respcheck.client.Exchange`: ``.http``, ``.sdk``, ``.error``);
+an uploaded file is registered for cleanup the moment the answer arrives.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from respcheck.client import Exchange
 from respcheck.payloads import pdfs
 
 BOUNDARY = "respcheck-files-boundary-0001"
@@ -21,43 +25,44 @@ def pdf_bytes() -> bytes:
     return pdfs.pdf(pages=1)
 
 
-def http_upload(client: Any, purpose: str, data: bytes | None = None, filename: str = PDF_NAME) -> Any:
-    """POST /files (multipart) through raw httpx; the client registers a created file for cleanup."""
+def upload(client: Any, purpose: str, data: bytes | None = None, filename: str = PDF_NAME) -> Exchange:
+    """POST /files (multipart, fixed boundary) once, both views."""
     data = pdf_bytes() if data is None else data
-    return client.http_post(
-        "files",
-        files={"file": (filename, data, "application/pdf")},
-        data={"purpose": purpose},
-        headers={"Content-Type": CONTENT_TYPE},
-        retry=False,
-    )
-
-
-def sdk_upload(client: Any, purpose: str, data: bytes | None = None, filename: str = PDF_NAME) -> Any:
-    """client.sdk.files.create with the fixed boundary; the caller registers the id for cleanup."""
-    data = pdf_bytes() if data is None else data
-    created = client.sdk_call(
-        "files.create (sdk)",
-        lambda: client.sdk.files.create(
+    return client.call_both(
+        f"POST /files purpose={purpose}",
+        lambda sdk: sdk.files.with_raw_response.create(
             file=(filename, data, "application/pdf"),
             purpose=purpose,  # type: ignore[arg-type]  # unknown purposes are sent on purpose
             extra_headers={"Content-Type": CONTENT_TYPE},
         ),
         retry=False,
     )
-    client.cleanup.add_file(getattr(created, "id", None))
-    return created
 
 
-def wait_processed(client: Any, file_id: str, target: Any, first: dict[str, Any], polls: int = 10) -> dict[str, Any]:
-    """The file object once its status is no longer pending (bounded polling; no sleeping outside live)."""
-    obj = first
+def retrieve(client: Any, file_id: str, *, retry: Any = True) -> Exchange:
+    """GET /files/{id} once, both views."""
+    return client.call_both(f"GET /files/{file_id}", lambda sdk: sdk.files.with_raw_response.retrieve(file_id), retry=retry)
+
+
+def wait_processed(client: Any, target: Any, first: Exchange, polls: int = 10) -> Exchange:
+    """The exchange that shows the file no longer pending: `first` (the upload) when it already does, else
+    the last of at most `polls` retrieves (no sleeping outside live); stops at an error answer. Never asserts:
+    the caller judges the returned exchange."""
+    ex = first
     for _ in range(polls):
-        if obj.get("status") not in ("uploaded", "pending", "running"):
-            return obj
+        obj = ex.json() if ex.status == 200 else None
+        if not isinstance(obj, dict) or obj.get("status") not in ("uploaded", "pending", "running"):
+            return ex
         if target.mode == "live":
             time.sleep(1.0)
-        got = client.http_get(f"files/{file_id}")
-        assert got.status_code == 200, f"GET files/{file_id}: HTTP {got.status_code}: {got.text[:200]}"
-        obj = got.json()
-    return obj
+        ex = retrieve(client, obj["id"])
+    return ex
+
+
+def forget_deleted(client: Any, file_id: str) -> None:
+    """A file the test deleted itself (and saw gone): struck off the cleanup list and the run's ledger, so the
+    teardown does not send a second DELETE for it."""
+    if file_id in client.cleanup.files:
+        client.cleanup.files.remove(file_id)
+    if client.ledger is not None:
+        client.ledger.deleted("file", file_id)

@@ -1,10 +1,25 @@
-"""The Files API as the Responses how-to uses it: purposes, the file object, ids, deletion, PDF input by id."""
+"""The Files API as the Responses how-to uses it: purposes, the file object, ids, deletion, PDF input by id.
+
+Every request is seen through both channels at once (the raw answer and the SDK's typed object read from
+it). One `assistants` upload is shared by the module (`uploaded`: the file object, its id prefix, and a
+create that reads it as input_file); the refused purposes and the deletion test make their own uploads.
+"""
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import openai
 import pytest
-from _files_support import FILE_FIELDS, PDF_NAME, http_upload, pdf_bytes, sdk_upload, wait_processed
+from _files_support import (
+    FILE_FIELDS,
+    PDF_NAME,
+    forget_deleted,
+    pdf_bytes,
+    retrieve,
+    upload,
+    wait_processed,
+)
 
 from respcheck.findings import render
 from respcheck.validators import check_error_envelope, check_response
@@ -13,46 +28,76 @@ from respcheck.verdicts import not_applicable
 OPTIONAL_FIELDS = ("expires_at", "status_details")
 
 
-def _created(raw) -> dict:
-    assert raw.status_code == 200, f"upload: expected HTTP 200, got {raw.status_code}: {raw.text[:300]}"
-    return raw.json()
+class Uploaded(NamedTuple):
+    """The shared upload: the upload (`upload`, both views), the exchange showing it processed (`processed`:
+    the upload itself or the last retrieve), its size, and the create that reads it as input_file (`answer`,
+    None when the upload failed or the deployment takes no PDF)."""
+
+    upload: Any
+    processed: Any
+    size: int
+    answer: Any
 
 
-def _rejected(raw, what: str) -> None:
-    assert raw.status_code == 400, f"{what}: expected HTTP 400, got {raw.status_code}: {raw.text[:200]}"
-    findings = check_error_envelope(raw.status_code, raw.json())
+def _takes_pdf(target) -> bool:
+    return not (target.capabilities.get("file_input") is False or target.capabilities.get("vision") is False)
+
+
+@pytest.fixture(scope="module")
+def uploaded(shared, target):
+    """One `assistants` upload, polled only until it is processed, and one create (not stored) that reads it
+    as input_file - in one cassette, since the create names the uploaded id."""
+
+    def make(c):
+        data = pdf_bytes()
+        up = upload(c, "assistants", data)
+        if up.status != 200:
+            return Uploaded(up, up, len(data), None)
+        processed = wait_processed(c, target, up)
+        answer = None
+        if _takes_pdf(target):
+            content = [
+                {"type": "input_file", "file_id": up.sdk.id},
+                {"type": "input_text", "text": "What text does this PDF contain? Answer briefly."},
+            ]
+            answer = c.create_both(c.body([{"role": "user", "content": content}], max_output_tokens=100, store=False))
+        return Uploaded(up, processed, len(data), answer)
+
+    return shared("uploaded", make)
+
+
+def _created(up) -> dict:
+    assert up.status == 200, f"upload: expected HTTP 200, got {up.status}: {up.http.text[:300]}"
+    return up.json()
+
+
+def _rejected(ex, what: str) -> None:
+    assert ex.status == 400, f"{what}: expected HTTP 400, got {ex.status}: {ex.http.text[:200]}"
+    findings = check_error_envelope(ex.status, ex.json())
     assert not findings, render(findings)
+    assert ex.sdk is None, f"SDK: {what} was accepted (file {getattr(ex.sdk, 'id', None)})"
+    assert isinstance(ex.error, openai.BadRequestError), f"SDK: {what} raised {ex.error!r}, expected BadRequestError"
 
 
 @pytest.mark.behaviour("files.purpose.user_data_unsupported")
 def test_upload_purpose_user_data_rejected(client, observe):
     """'A purpose of user_data is currently not supported.'"""
-    raw = http_upload(client, "user_data")
-    observe("files.purpose.user_data.status", raw.status_code)
-    _rejected(raw, "purpose user_data")
-
-    with pytest.raises(openai.BadRequestError) as info:
-        created = sdk_upload(client, "user_data")
-        raise AssertionError(f"SDK: purpose user_data was accepted (file {created.id})")
-    assert info.value.status_code == 400
+    ex = upload(client, "user_data")
+    observe("files.purpose.user_data.status", ex.status)
+    _rejected(ex, "purpose user_data")
 
 
 @pytest.mark.behaviour("files.purpose.unknown_rejected")
 def test_upload_unknown_purpose_rejected(client):
     """'The intended purpose of the uploaded file. One of:' - a purpose outside that list is refused."""
-    raw = http_upload(client, "respcheck-unknown-purpose")
-    _rejected(raw, "an unknown purpose")
-
-    with pytest.raises(openai.BadRequestError):
-        created = sdk_upload(client, "respcheck-unknown-purpose")
-        raise AssertionError(f"SDK: an unknown purpose was accepted (file {created.id})")
+    _rejected(upload(client, "respcheck-unknown-purpose"), "an unknown purpose")
 
 
 @pytest.mark.behaviour("files.upload.object_shape")
-def test_upload_returns_file_object(client, target, observe):
+def test_upload_returns_file_object(uploaded, observe):
     """'"object": "file", "purpose": "assistants", "status": "processed",'"""
-    data = pdf_bytes()
-    obj = _created(http_upload(client, "assistants", data))
+    obj = _created(uploaded.upload)
+    size = uploaded.size
     # the docs' sample is the SDK's model_dump (expires_at/status_details are SDK defaults there): on the wire
     # the core fields are required, the two optional ones are recorded
     missing = [k for k in FILE_FIELDS if k not in obj and k not in OPTIONAL_FIELDS]
@@ -61,65 +106,60 @@ def test_upload_returns_file_object(client, target, observe):
     assert obj["object"] == "file", f"object is {obj['object']!r}, expected 'file'"
     assert obj["purpose"] == "assistants", f"purpose is {obj['purpose']!r}"
     assert obj["filename"] == PDF_NAME, f"filename is {obj['filename']!r}, expected {PDF_NAME!r}"
-    assert obj["bytes"] == len(data), f"bytes is {obj['bytes']!r}, uploaded {len(data)}"
+    assert obj["bytes"] == size, f"bytes is {obj['bytes']!r}, uploaded {size}"
     assert isinstance(obj["created_at"], int), f"created_at is {obj['created_at']!r}"
     observe("files.upload.initial_status", obj.get("status"))
-    final = wait_processed(client, obj["id"], target, obj)
-    assert final.get("status") == "processed", f"file status is {final.get('status')!r}, expected 'processed'"
+    typed = uploaded.upload.sdk
+    assert typed.object == "file" and typed.bytes == size and typed.purpose == "assistants", (
+        f"SDK FileObject: object={typed.object!r} bytes={typed.bytes!r} purpose={typed.purpose!r}"
+    )
 
-    typed = client.sdk_call("files.retrieve (sdk)", lambda: client.sdk.files.retrieve(obj["id"]))
-    assert typed.object == "file" and typed.bytes == len(data) and typed.status == "processed", (
-        f"SDK FileObject: object={typed.object!r} bytes={typed.bytes!r} status={typed.status!r}"
+    done = uploaded.processed
+    assert done.status == 200, f"GET files/{obj['id']}: HTTP {done.status}: {done.http.text[:200]}"
+    final = done.json()
+    assert final.get("status") == "processed", f"file status is {final.get('status')!r}, expected 'processed'"
+    assert done.sdk.object == "file" and done.sdk.bytes == size and done.sdk.status == "processed", (
+        f"SDK FileObject: object={done.sdk.object!r} bytes={done.sdk.bytes!r} status={done.sdk.status!r}"
     )
 
 
 @pytest.mark.behaviour("files.upload.assistant_id_prefix")
-def test_assistants_file_id_prefix(client, observe):
+def test_assistants_file_id_prefix(uploaded, observe):
     """'"id": "assistant-KaVLJQTiWEvdz8yJQHHkqJ",'"""
-    obj = _created(http_upload(client, "assistants"))
+    obj = _created(uploaded.upload)
     observe("files.upload.id_prefix", obj["id"].split("-")[0] + "-")
     assert obj["id"].startswith("assistant-"), f"purpose assistants gave id {obj['id']!r}, expected 'assistant-...'"
-
-    typed = sdk_upload(client, "assistants")
+    typed = uploaded.upload.sdk
     assert typed.id.startswith("assistant-"), f"SDK: id {typed.id!r}, expected 'assistant-...'"
 
 
 @pytest.mark.behaviour("files.delete.removes_file")
 def test_delete_removes_file(client):
     """'summary: Delete a file and remove it from all vector stores.'"""
-    obj = _created(http_upload(client, "assistants"))
-    gone = client.http_delete(f"files/{obj['id']}")
-    assert gone.status_code == 200, f"DELETE: HTTP {gone.status_code}: {gone.text[:200]}"
+    fid = _created(upload(client, "assistants"))["id"]
+    gone = client.call_both(f"DELETE /files/{fid}", lambda sdk: sdk.files.with_raw_response.delete(fid))
+    assert gone.status == 200, f"DELETE: HTTP {gone.status}: {gone.http.text[:200]}"
     deleted = gone.json()
-    assert deleted.get("deleted") is True and deleted.get("id") == obj["id"], f"DELETE answered {deleted}"
-    after = client.http_get(f"files/{obj['id']}", retry=False)
-    assert after.status_code == 404, f"a deleted file is still retrievable: HTTP {after.status_code}: {after.text[:200]}"
+    assert deleted.get("deleted") is True and deleted.get("id") == fid, f"DELETE answered {deleted}"
+    assert gone.sdk.deleted is True and gone.sdk.id == fid, f"SDK delete answered {gone.sdk!r}"
 
-    typed = sdk_upload(client, "assistants")
-    result = client.sdk_call("files.delete (sdk)", lambda: client.sdk.files.delete(typed.id))
-    assert result.deleted is True, f"SDK delete answered {result!r}"
-    with pytest.raises(openai.NotFoundError):
-        client.sdk_call("files.retrieve (sdk)", lambda: client.sdk.files.retrieve(typed.id), retry=False)
-        raise AssertionError("SDK: the deleted file can still be retrieved")
+    after = retrieve(client, fid, retry=False)
+    assert after.status == 404, f"a deleted file is still retrievable: HTTP {after.status}: {after.http.text[:200]}"
+    assert isinstance(after.error, openai.NotFoundError), f"SDK: retrieving the deleted file raised {after.error!r}, expected NotFoundError"
+    forget_deleted(client, fid)
 
 
 @pytest.mark.behaviour("files.purpose.assistants_workaround")
-def test_pdf_uploaded_as_assistants_usable_as_input_file(client, target):
+def test_pdf_uploaded_as_assistants_usable_as_input_file(uploaded, target):
     """'As a temporary workaround you will need to set purpose to assistants.'"""
-    if target.capabilities.get("file_input") is False or target.capabilities.get("vision") is False:
+    if not _takes_pdf(target):
         not_applicable(f"{target.deployment} takes no PDF input (no vision)")
-    obj = _created(http_upload(client, "assistants"))
-    content = [
-        {"type": "input_file", "file_id": obj["id"]},
-        {"type": "input_text", "text": "What text does this PDF contain? Answer briefly."},
-    ]
-    body = client.body([{"role": "user", "content": content}], max_output_tokens=100)
-    raw = client.http_post("responses", body)
-    assert raw.status_code == 200, f"input_file by file_id: HTTP {raw.status_code}: {raw.text[:300]}"
-    resp = raw.json()
+    _created(uploaded.upload)
+    ex = uploaded.answer
+    assert ex is not None, "the shared upload made no input_file request"
+    assert ex.status == 200, f"input_file by file_id: HTTP {ex.status}: {ex.http.text[:300]}"
+    resp = ex.json()
     findings = check_response(resp)
     assert not findings, render(findings)
     assert resp.get("status") in ("completed", "incomplete"), f"status {resp.get('status')!r}"
-
-    typed = client.create(body)
-    assert typed.output_text.strip(), "SDK: empty answer about the PDF"
+    assert ex.sdk.output_text.strip(), "SDK: empty answer about the PDF"

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any, NamedTuple
-
-import openai
 
 from respcheck.catalogue import load_catalogue
 
@@ -41,29 +38,15 @@ class Listing(NamedTuple):
     sdk: list[Any] | None
 
 
-def both(client: Any, what: str, call: Callable[[Any], Any]) -> tuple[Any, Any]:
-    """One SDK request seen through both channels: ``call(client.sdk.<resource>.with_raw_response)``'s raw
-    httpx response and the typed object parsed from it (None for an error status, which is returned, not
-    raised, so the test can judge it)."""
-
-    def run() -> tuple[Any, Any]:
-        try:
-            raw = call(client.sdk)
-        except openai.APIStatusError as exc:
-            return exc.response, None
-        return raw.http_response, raw.parse()
-
-    return client.sdk_call(what, run)  # type: ignore[no-any-return]
-
-
 def list_models(client: Any) -> Listing:
     """GET /models once: the raw entries and the SDK's typed page of the same answer."""
-    http, page = both(client, "GET /models (both)", lambda sdk: sdk.models.with_raw_response.list())
-    if http.status_code != 200:
-        return Listing(http.status_code, {}, None)
-    data = http.json().get("data") if isinstance(http.json(), dict) else None
+    ex = client.call_both("GET /models", lambda sdk: sdk.models.with_raw_response.list())
+    if ex.status != 200:
+        return Listing(ex.status, {}, None)
+    body = ex.json()
+    data = body.get("data") if isinstance(body, dict) else None
     entries = {str(m.get("id")): m for m in data or [] if isinstance(m, dict) and m.get("id")}
-    return Listing(200, entries, list(page) if page is not None else None)
+    return Listing(200, entries, list(ex.sdk) if ex.sdk is not None else None)
 
 
 def split_versioned(name: str | None) -> tuple[str | None, str | None]:

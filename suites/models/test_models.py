@@ -16,7 +16,6 @@ from typing import Any, NamedTuple
 import openai
 import pytest
 from _models_helpers import (
-    both,
     documented_models,
     identify,
     list_models,
@@ -38,11 +37,11 @@ SUPPORTED = ("models.responses_api.supported", "models.responses_api.supported_e
 
 class Hello(NamedTuple):
     """The target deployment's create (`create`, both views), the stored response retrieved by its id
-    (`retrieved`: raw httpx response and typed `Response`, or None when the create failed) and a stream on
+    (`retrieved`, both views, or None when the create failed) and a stream on
     the same deployment (`stream`, both views, not stored)."""
 
     create: Any
-    retrieved: tuple[Any, Any] | None
+    retrieved: Any
     stream: Any
 
 
@@ -59,8 +58,8 @@ def hello(shared):
     def make(c):
         create = c.create_both(probe_body(c.target.deployment))
         rid = create.sdk.id if create.sdk is not None else None
-        retrieved = both(c, f"GET /responses/{rid} (both)",
-                         lambda sdk: sdk.responses.with_raw_response.retrieve(rid)) if rid else None
+        retrieved = c.call_both(f"GET /responses/{rid}",
+                                lambda sdk: sdk.responses.with_raw_response.retrieve(rid)) if rid else None
         stream = c.stream_both(c.body("Say: streamed", max_output_tokens=32, store=False))
         return Hello(create, retrieved, stream)
 
@@ -255,10 +254,10 @@ def test_response_model_field(target, hello, listing, observe):
     )
 
     assert hello.retrieved is not None, "the create answered no id to retrieve"
-    got, typed = hello.retrieved
-    assert got.status_code == 200, f"GET /responses/{{id}}: HTTP {got.status_code}: {got.text[:200]}"
+    got = hello.retrieved
+    assert got.status == 200, f"GET /responses/{{id}}: HTTP {got.status}: {got.http.text[:200]}"
     assert got.json().get("model") == echo, f"retrieve reports model {got.json().get('model')!r}, create reported {echo!r}"
-    assert typed.model == echo, f"SDK: retrieve reports model {typed.model!r}, create reported {echo!r}"
+    assert got.sdk.model == echo, f"SDK: retrieve reports model {got.sdk.model!r}, create reported {echo!r}"
 
     stream = hello.stream
     assert stream.status == 200, f"stream: HTTP {stream.status}: {stream.text[:200]}"
