@@ -146,6 +146,8 @@ class StreamExchange(NamedTuple):
     events: list[dict[str, Any]]
     sdk_events: list[Any]
     error: Any = None
+    sdk_error: Any = None
+    """What the SDK raised while iterating (an `openai.APIError` at an in-stream `error` event), else None."""
 
     @property
     def wire(self) -> StreamResult:
@@ -182,6 +184,21 @@ class CleanupRegistry:
             self.files.append(file_id)
             if self.ledger is not None:
                 self.ledger.created("file", file_id)
+
+    def finished(self, response_id: str | None) -> None:
+        """A background response was seen in a terminal status: cleanup deletes it without a cancel first."""
+        if response_id in self.background:
+            self.background.remove(response_id)
+
+    def forget(self, kind: str, object_id: str | None) -> None:
+        """The test deleted this object itself: nothing left to clean (struck off the ledger too)."""
+        listed = self.responses if kind == "response" else self.files
+        if object_id not in listed:
+            return
+        listed.remove(object_id)
+        self.finished(object_id)
+        if self.ledger is not None:
+            self.ledger.deleted(kind, object_id)
 
     def __bool__(self) -> bool:
         return bool(self.responses or self.files)
@@ -258,7 +275,7 @@ class DualClient:
         self.ledger = ledger if target.mode != "replay" else None
         self.cleanup = CleanupRegistry(ledger=self.ledger)
         self.last_stream_timing: tuple[float | None, float] = (None, 0.0)
-        """(seconds to the first body chunk, seconds to the end) of the last `http_stream`."""
+        """(seconds to the first body chunk, seconds to the end) of the last `http_stream` or `stream_both`."""
         self.spent_usage: list[dict[str, int]] = []
 
         sdk_http = openai.DefaultHttpxClient(
@@ -312,6 +329,11 @@ class DualClient:
         """A stream announced a response (response.created): register it for cleanup unless store=false."""
         if isinstance(body, dict) and body.get("store", True) is not False:
             self.cleanup.add_response(response_id, background=bool(body.get("background")))
+
+    def _seen(self, obj: Any) -> None:
+        """Learn from a response object in any answer: a background response seen finished needs no cancel."""
+        if obj is not None and _field(obj, "status") in TERMINAL_STATUSES:
+            self.cleanup.finished(_field(obj, "id"))
 
     def _account(self, usage: Any, model: Any = None) -> None:
         if usage is not None:
@@ -399,6 +421,7 @@ class DualClient:
         self._account(getattr(resp, "usage", None), getattr(resp, "model", None))
         if body.get("store", True) is not False:
             self.cleanup.add_response(getattr(resp, "id", None), background=bool(body.get("background")))
+        self._seen(resp)
         return resp
 
     def sdk_stream(self, body: dict[str, Any], *, retry: Retry = True) -> list[Any]:
@@ -429,6 +452,7 @@ class DualClient:
         events = self._call("POST /responses stream (sdk)", run, retry=retry, sdk=True)
         for ev in events:
             response = getattr(ev, "response", None)
+            self._seen(response)
             if response is None:
                 continue
             if getattr(response, "usage", None) is not None:
@@ -449,6 +473,7 @@ class DualClient:
                             retry=retry, billed=True)
         if ex.error is None and body.get("store", True) is not False:
             self.cleanup.add_response(getattr(ex.sdk, "id", None), background=bool(body.get("background")))
+            self._seen(ex.sdk)
         return ex
 
     def call_both(self, what: str, call: Callable[[openai.OpenAI], Any], *, retry: Retry = True,
@@ -468,8 +493,15 @@ class DualClient:
         self.evidence.channels.update(("sdk", "http"))
         if ex.error is None and billed:
             self._account(getattr(ex.sdk, "usage", None), getattr(ex.sdk, "model", None))
-        if ex.error is None and getattr(ex.sdk, "object", None) == "file":  # an upload: deleted at cleanup
-            self.cleanup.add_file(getattr(ex.sdk, "id", None))
+        request = getattr(ex.http, "request", None)
+        method, path = (request.method, request.url.path) if request is not None else ("", "")
+        if ex.error is None and method == "POST" and path.rstrip("/").endswith("/files"):
+            self.cleanup.add_file(getattr(ex.sdk, "id", None))  # an upload: deleted at cleanup
+        deleted = _deleted_object(method, path) if ex.status < 300 else None
+        if deleted:
+            self.cleanup.forget(*deleted)
+        elif ex.error is None and getattr(ex.sdk, "object", None) == "response":
+            self._seen(ex.sdk)
         return ex
 
     def stream_both(self, body: dict[str, Any], *, retry: Retry = True, headers: dict[str, str] | None = None) -> StreamExchange:
@@ -479,27 +511,35 @@ class DualClient:
         from respcheck.validators.sse import parse_sse
 
         def run() -> StreamExchange:
+            started = time.monotonic()
             try:
                 raw = self.sdk.responses.with_raw_response.create(**_split_body(body), extra_headers=headers)
             except openai.APIStatusError as exc:
                 r = exc.response
                 return StreamExchange(r.status_code, r.headers, r.text, [], [], exc)
             r = raw.http_response
-            r.read()  # the whole stream; the SDK then decodes the same bytes
+            first, chunks = None, []
+            for chunk in r.iter_bytes():  # the whole stream (timed); the SDK then decodes the same bytes
+                if first is None and chunk:
+                    first = time.monotonic() - started
+                chunks.append(chunk)
+            r._content = b"".join(chunks)  # what r.read() keeps: .text and the SDK's iteration read it
+            self.last_stream_timing = (first, time.monotonic() - started)
             events = parse_sse(r.text).events
             for ev in events:  # register at once: also the responses of attempts about to be retried
                 if ev.get("type") == "response.created" and isinstance(ev.get("response"), dict):
                     self._created(body, ev["response"].get("id"))
             typed: list[Any] = []
+            sdk_error = None
             try:
                 typed.extend(raw.parse())
-            except openai.APIError:
-                pass  # the SDK raises an `error` event; the typed events before it are kept
+            except openai.APIError as exc:
+                sdk_error = exc  # the SDK raises at an `error` event; the typed events before it are kept
             except Exception as exc:  # noqa: BLE001 - anything else while decoding events is a parse failure
                 if find_cassette_miss(exc):
                     raise
                 raise SdkParseError(sdk_parse_finding("a stream event", exc)) from exc
-            result = StreamExchange(r.status_code, r.headers, r.text, events, typed)
+            result = StreamExchange(r.status_code, r.headers, r.text, events, typed, None, sdk_error)
             code = stream_error_code(events)
             if retry != "never" and code in TRANSIENT_CODES:
                 raise TransientStreamError(f"in-stream error event {code!r}", result)
@@ -509,6 +549,7 @@ class DualClient:
         self.evidence.channels.update(("sdk", "http"))
         for ev in ex.events:
             response = ev.get("response") if isinstance(ev.get("response"), dict) else None
+            self._seen(response)
             if response is not None and response.get("usage"):
                 self._account(response["usage"], response.get("model"))
         return ex
@@ -520,6 +561,8 @@ class DualClient:
         result = self._call(what, fn, retry=retry, sdk=True)
         if billed:
             self._account(getattr(result, "usage", None), getattr(result, "model", None))
+        if getattr(result, "object", None) == "response":
+            self._seen(result)
         return result
 
     # -- raw httpx channel -------------------------------------------------------------------------------
@@ -570,6 +613,7 @@ class DualClient:
         text = resp.text
         for ev in events:
             response = ev.get("response") if isinstance(ev.get("response"), dict) else None
+            self._seen(response)
             if response is None:
                 continue
             if response.get("usage"):
@@ -578,6 +622,10 @@ class DualClient:
 
     def _after_http(self, method: str, path: str, body: Any, resp: httpx.Response) -> None:
         if resp.status_code >= 300 or "json" not in resp.headers.get("content-type", ""):
+            return
+        deleted = _deleted_object(method, path)
+        if deleted:
+            self.cleanup.forget(*deleted)
             return
         try:
             data = resp.json()
@@ -589,6 +637,8 @@ class DualClient:
         clean = path.strip("/")
         if method == "POST" and clean == "responses" and isinstance(body, dict) and body.get("store", True) is not False:
             self.cleanup.add_response(data.get("id"), background=bool(body.get("background")))
+        if data.get("object") == "response":
+            self._seen(data)
         elif method == "POST" and clean == "files":
             self.cleanup.add_file(data.get("id"))
 
@@ -599,6 +649,22 @@ class DualClient:
             self.cleanup = CleanupRegistry(ledger=self.ledger)
             return []
         return self.cleanup.run(self.http)
+
+
+TERMINAL_STATUSES = frozenset({"completed", "failed", "incomplete", "cancelled"})
+
+
+def _field(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def _deleted_object(method: str, path: str) -> tuple[str, str] | None:
+    """(kind, id) when ``method path`` deletes a response or a file (``DELETE .../responses/{id}``)."""
+    parts = path.strip("/").split("/")
+    if method.upper() != "DELETE" or len(parts) < 2:
+        return None
+    kind = {"responses": "response", "files": "file"}.get(parts[-2])
+    return (kind, parts[-1]) if kind else None
 
 
 def _status_of(result: Any) -> tuple[int | None, Any]:

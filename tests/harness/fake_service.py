@@ -95,6 +95,11 @@ def build_app(state: State) -> Starlette:
         for n, ev in enumerate(events):
             yield f"event: {ev['type']}\ndata: {json.dumps({**ev, 'sequence_number': n})}\n\n"
 
+    async def cancel(request: Request) -> Response:
+        state.log.append(("POST", str(request.url)))
+        return JSONResponse({"error": {"message": "not in progress", "type": "invalid_request_error", "code": None,
+                                       "param": None}}, status_code=400)
+
     async def retrieve(request: Request) -> Response:
         state.log.append((request.method, str(request.url)))
         rid = request.path_params["rid"]
@@ -113,6 +118,7 @@ def build_app(state: State) -> Starlette:
     return Starlette(routes=[
         Route("/openai/v1/responses", create, methods=["POST"]),
         Route("/openai/v1/responses/{rid}", retrieve, methods=["GET", "DELETE"]),
+        Route("/openai/v1/responses/{rid}/cancel", cancel, methods=["POST"]),
         Route("/openai/v1/models", models, methods=["GET"]),
     ])
 

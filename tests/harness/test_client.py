@@ -179,3 +179,25 @@ def test_call_both_serves_any_sdk_call_once(service):
     assert got.status == 200 and got.sdk.id == made.sdk.id == got.json()["id"]
     assert missing.status == 404 and missing.sdk is None and isinstance(missing.error, openai.NotFoundError)
     assert c.evidence.requests == 3 and c.evidence.input_tokens == made.sdk.usage.input_tokens  # a GET is not billed
+
+
+def test_cleanup_skips_what_the_test_already_finished_or_deleted(service):
+    """A background response seen finished is deleted without a cancel; one the test deleted itself is not
+    deleted again; one never seen finished is cancelled first."""
+    with _client(service) as c:
+        done = c.create_both(c.body("a", background=True))  # the fake answers completed at once
+        gone = c.create_both(c.body("b"))
+        assert c.http_delete(f"responses/{gone.sdk.id}").status_code == 200
+        c.cleanup.add_response("resp_never_seen", background=True)
+        posts = _posts(service)
+        c.run_cleanup()
+        cancels = [u for m, u in service.state.log[posts:] if m == "POST"]
+    assert cancels == [f"{service.base_url}responses/resp_never_seen/cancel"]
+    assert service.state.deleted.count(gone.sdk.id) == 1 and done.sdk.id in service.state.deleted
+
+
+def test_stream_both_times_the_first_chunk(service):
+    with _client(service) as c:
+        c.stream_both(c.body("a"))
+    first, total = c.last_stream_timing
+    assert first is not None and 0 <= first <= total
