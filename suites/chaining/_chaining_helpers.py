@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import openai
 
 from respcheck.findings import render
 from respcheck.validators import check_error_envelope
@@ -43,4 +44,17 @@ def expect_error(resp: httpx.Response, statuses: tuple[int, ...], what: str) -> 
         body = None
     findings = check_error_envelope(resp.status_code, body)
     assert not findings, f"{what}: " + render(findings)
+    return body
+
+
+def user(text: str) -> dict[str, Any]:
+    return {"role": "user", "content": text}
+
+
+def expect_not_found(ex: Any, what: str) -> dict[str, Any]:
+    """Both views of a 404: the raw answer carries the error envelope, the SDK raised `openai.NotFoundError`."""
+    body = expect_error(ex.http, (404,), what)
+    assert isinstance(ex.error, openai.NotFoundError), (
+        f"SDK: {what}: expected openai.NotFoundError, got {type(ex.error).__name__ if ex.error else 'no error'}"
+    )
     return body

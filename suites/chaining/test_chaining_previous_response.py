@@ -1,46 +1,226 @@
-"""Chaining by previous_response_id: context carried, id echoed, unknown ids refused, one deployment only,
-and what chaining does to the prompt-side token count."""
+"""Chaining by previous_response_id and what one stored conversation shows: context carried over one and
+several turns (also streamed), the id echoed, retrieve by id, input items (order, paging, earlier model
+items), manual chaining with output items, store=false, no chaining across deployments, and what chaining
+does to the prompt-side token count.
+
+A live run pays per request, so the module makes one conversation (one cassette: ids are normalised per
+cassette, and these tests compare them) and every test judges its behaviour on it:
+
+* turn 1: "My name is Ada.", a weather question and "Remember: teal.", `get_weather` forced: a
+  function_call; store=true;
+* turn 2: the function_call_output and "What is my name?", chained to turn 1; stored by default (store
+  omitted); retrieved by id; its input items listed (default order, then paged with order=asc);
+* turn 3: "What did I ask you to remember?", chained to turn 2 (which did not repeat it), streamed,
+  store=false;
+* turn 2 again without chaining: turn 1's input, its output items carried forward by hand, the same new
+  input; store=false: manual chaining and the resent transcript; then retrieved (404) and named as
+  previous_response_id (refused);
+* turn 2's input chained to turn 1 on another deployment (refused).
+
+A test whose step was not sent, or whose step's input (another test's subject) failed, is inconclusive with
+the reason; the test judging that input reports the failure. An unknown previous_response_id is refused in
+its own test.
+"""
 
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import dataclass
+from typing import Any
 
 import openai
 import pytest
-from _chaining_helpers import MISSING_RESPONSE_ID, expect_error, ok_json, raw_output_text
+from _chaining_helpers import (
+    MISSING_RESPONSE_ID,
+    expect_error,
+    expect_not_found,
+    ok_json,
+    raw_output_text,
+    user,
+)
+
+from respcheck.findings import render
+from respcheck.validators import check_item_list, check_response
+from respcheck.verdicts import inconclusive
+
+WEATHER_TOOL = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Get the current weather for a city.",
+    "parameters": {
+        "type": "object",
+        "properties": {"location": {"type": "string"}},
+        "required": ["location"],
+        "additionalProperties": False,
+    },
+    "strict": True,
+}
+FIRST_INPUT = [user("My name is Ada. What is the weather in Paris? Use get_weather. Remember: teal.")]
+NAME_QUESTION = "What is my name? Answer in a few words."
+WORD_QUESTION = "What did I ask you to remember? Answer in a few words."
+WEATHER = '{"temperature_c": 21}'
+
+
+@dataclass
+class Conversation:
+    """What the module's conversation left. A step whose input an earlier step did not deliver is not sent
+    (None); ``skipped`` says why."""
+
+    first: Any = None
+    call: dict | None = None
+    second: Any = None
+    second_body: dict | None = None
+    third: Any = None
+    retrieved: Any = None
+    items: Any = None
+    asc_limit: int = 0
+    asc_pages: tuple = ()
+    resent: Any = None
+    resent_body: dict | None = None
+    forgotten_get: Any = None
+    forgotten_chain: Any = None
+    other: str | None = None
+    cross: Any = None
+    skipped: str = ""
+
+    def need(self, name: str) -> Any:
+        """The step `name`; inconclusive when it was not sent (an earlier step failed: that step's test says so)."""
+        value = getattr(self, name)
+        if value is None:
+            inconclusive(f"{name} was not sent: {self.skipped or 'no reason recorded'}")
+        return value
+
+    def given(self, name: str) -> Any:
+        """A step this test builds on but does not judge: inconclusive unless it answered 200."""
+        ex = self.need(name)
+        if ex.status != 200:
+            inconclusive(f"{name} answered HTTP {ex.status}, nothing to judge here (its own test reports it): "
+                         f"{ex.http.text[:200]}")
+        return ex
+
+
+def _ok_id(ex: Any) -> str | None:
+    """The id of a 200 create answer (None otherwise)."""
+    data = ex.json() if ex.status == 200 else None
+    return data.get("id") if isinstance(data, dict) else None
+
+
+def _failed(what: str, ex: Any) -> str:
+    return f"{what} answered HTTP {ex.status}: {ex.http.text[:200]}. "
+
+
+def _list_input_items(c: Any, rid: str) -> tuple[Any, int, tuple]:
+    """The input items of `rid`: one default listing, then order=asc in pages of about half of it (two
+    pages, the second reached with `after`). Returns (listing, the page limit, the pages)."""
+
+    def listing(**query: Any) -> Any:
+        return lambda sdk: sdk.responses.input_items.with_raw_response.list(rid, **query)
+
+    full = c.call_both("GET /responses/{id}/input_items", listing())
+    listed = (full.json() or {}).get("data") if full.status == 200 else None
+    limit = max(1, math.ceil(len(listed or []) / 2))
+    pages: list[Any] = []
+    after: dict[str, str] = {}
+    for _ in range(len(listed or []) + 1):
+        page = c.call_both(f"GET input_items order=asc limit={limit} {after}", listing(order="asc", limit=limit, **after))
+        pages.append(page)
+        data = page.json() if page.status == 200 else None
+        if not isinstance(data, dict) or not data.get("has_more") or not data.get("last_id"):
+            break
+        after = {"after": data["last_id"]}
+    return full, limit, tuple(pages)
+
+
+def _converse(c: Any) -> Conversation:
+    cv = Conversation(other=c.target.deployments.get("other"))
+    # store=true said outright: the default (store omitted) is turn 2's to show, retrieved by id
+    cv.first = c.create_both(c.body(FIRST_INPUT, tools=[WEATHER_TOOL], max_output_tokens=32, store=True,
+                                    tool_choice={"type": "function", "name": "get_weather"}))
+    first_id = _ok_id(cv.first)
+    if first_id is None:
+        cv.skipped = _failed("turn 1", cv.first)
+        return cv
+    cv.call = next((o.model_dump() for o in cv.first.sdk.output if o.type == "function_call"), None)
+    output = {"type": "function_call_output", "call_id": (cv.call or {}).get("call_id", "call_none"), "output": WEATHER}
+    new_input = [output, user(NAME_QUESTION)]
+
+    cv.second_body = c.body(new_input, previous_response_id=first_id, tools=[WEATHER_TOOL], max_output_tokens=32)
+    cv.second = c.create_both(cv.second_body)
+    second_id = _ok_id(cv.second)
+    if second_id is not None:
+        cv.third = c.stream_both(c.body(WORD_QUESTION, previous_response_id=second_id, max_output_tokens=32,
+                                        store=False))
+        cv.retrieved = c.call_both("GET /responses/{id}", lambda sdk: sdk.responses.with_raw_response.retrieve(second_id))
+        cv.items, cv.asc_limit, cv.asc_pages = _list_input_items(c, second_id)
+    else:
+        cv.skipped += _failed("turn 2", cv.second)
+
+    # turn 2 without chaining: turn 1's input and its output items carried forward by hand, as the docs'
+    # `inputs += response.output` (the SDK's typed items, dumped), then the same new input
+    carried = [o.model_dump(exclude_none=True) for o in cv.first.sdk.output]
+    cv.resent_body = c.body([*FIRST_INPUT, *carried, *new_input], tools=[WEATHER_TOOL], max_output_tokens=32,
+                            store=False)
+    cv.resent = c.create_both(cv.resent_body)
+    resent_id = _ok_id(cv.resent)
+    if resent_id is not None:
+        cv.forgotten_get = c.call_both("GET /responses/{id} (store=false)",
+                                       lambda sdk: sdk.responses.with_raw_response.retrieve(resent_id), retry=False)
+        cv.forgotten_chain = c.create_both(c.body(NAME_QUESTION, previous_response_id=resent_id, max_output_tokens=32,
+                                                  store=False), retry=False)
+    else:
+        cv.skipped += _failed("the resent turn 2", cv.resent)
+    if cv.other:
+        cv.cross = c.create_both({"model": cv.other, "input": new_input, "previous_response_id": first_id,
+                                  "tools": [WEATHER_TOOL], "max_output_tokens": 32, "store": False}, retry=False)
+    return cv
+
+
+@pytest.fixture(scope="module")
+def conversation(shared):
+    return shared("conversation", _converse)
+
+
+def _streamed_final(stream: Any, what: str) -> tuple[dict, Any]:
+    """The final response of a stream: the raw response.completed snapshot and the SDK's typed one."""
+    assert stream.status == 200, f"{what}: HTTP {stream.status}: {stream.text[:300]}"
+    last = stream.events[-1] if stream.events else {}
+    assert last.get("type") == "response.completed", f"HTTP {what}: stream ended with {last.get('type')!r}"
+    typed = stream.sdk_events
+    assert typed and typed[-1].type == "response.completed", (
+        f"SDK {what}: stream ended with {typed[-1].type if typed else None!r}"
+    )
+    return last.get("response") or {}, typed[-1].response
+
+
+def _item_text(item: dict) -> str:
+    content = item.get("content")
+    if isinstance(content, str):
+        return content
+    return " ".join(str(p.get("text", "")) for p in content or [] if isinstance(p, dict))
 
 
 @pytest.mark.behaviour("chaining.previous_response_id.carries_context")
-def test_chained_response_sees_earlier_turn(client):
+def test_chained_response_sees_earlier_turn(conversation):
     """'Note from the output that even though we never shared the first input question with the
     second_response API call, by passing the previous_response_id the model has full context of previous
     question and response to answer the new question.'"""
-    first = client.create(client.body("My name is Ada. Reply with OK.", max_output_tokens=32))
-    second = client.create(client.body("What is my name? Answer in a few words.", previous_response_id=first.id, max_output_tokens=32))
-    assert second.status == "completed", f"SDK: chained response status {second.status!r}"
-    assert "ada" in second.output_text.lower(), f"SDK: context not carried, answer {second.output_text[:160]!r}"
-
-    # raw channel: a second chain from the same first turn (the first turn is not resent)
-    raw = ok_json(
-        client.http_post("responses", client.body("What was my name again? Answer in a few words.", previous_response_id=first.id, max_output_tokens=32)),
-        "POST /responses with previous_response_id",
-    )
+    second = conversation.need("second")
+    raw = ok_json(second.http, "turn 2 (previous_response_id = turn 1)")
     text = raw_output_text(raw)
     assert "ada" in text.lower(), f"HTTP: context not carried, answer {text[:160]!r}"
+    assert second.sdk.status == "completed", f"SDK: chained response status {second.sdk.status!r}"
+    assert "ada" in second.sdk.output_text.lower(), f"SDK: context not carried, answer {second.sdk.output_text[:160]!r}"
 
 
 @pytest.mark.behaviour("chaining.previous_response_id.carries_context")
-def test_chain_is_carried_over_several_turns(client):
+def test_chain_is_carried_over_several_turns(conversation):
     """'Pass that ID asprevious_response_id in the next call and the service stitches the history together
     for you.' - a fact from the first of three turns is still known at the third."""
-    t1 = client.create(client.body("My name is Ada. Reply with OK.", max_output_tokens=32))
-    t2 = client.create(client.body("Say: noted", previous_response_id=t1.id, max_output_tokens=32))
-    raw = ok_json(
-        client.http_post("responses", client.body("What is my name? Answer in a few words.", previous_response_id=t2.id, max_output_tokens=32)),
-        "third turn",
-    )
-    text = raw_output_text(raw)
-    assert "ada" in text.lower(), f"HTTP: a fact from two turns back is lost, answer {text[:160]!r}"
+    final, typed = _streamed_final(conversation.need("third"), "turn 3")
+    text = raw_output_text(final)
+    assert "teal" in text.lower(), f"HTTP: a fact from two turns back is lost, answer {text[:160]!r}"
+    assert "teal" in typed.output_text.lower(), f"SDK: a fact from two turns back is lost, answer {typed.output_text[:160]!r}"
 
 
 @pytest.mark.behaviour("chaining.previous_response_id.carries_context")
@@ -48,114 +228,72 @@ def test_unknown_previous_response_id_is_refused(client, observe):
     """'Pass that ID asprevious_response_id in the next call and the service stitches the history together
     for you.' - an id that names no stored response has no history to stitch: the request is refused (4xx),
     never answered as if it were a fresh conversation."""
-    body = client.body("What is my name?", previous_response_id=MISSING_RESPONSE_ID, max_output_tokens=32)
-
-    resp = client.http_post("responses", body, retry=False)
-    err = expect_error(resp, (400, 404), "POST /responses with an unknown previous_response_id")
-    observe("chaining.previous_response_id.unknown_status", resp.status_code)
+    body = client.body("What is my name?", previous_response_id=MISSING_RESPONSE_ID, max_output_tokens=32, store=False)
+    ex = client.create_both(body, retry=False)
+    err = expect_error(ex.http, (400, 404), "POST /responses with an unknown previous_response_id")
+    observe("chaining.previous_response_id.unknown_status", ex.status)
     observe("chaining.previous_response_id.unknown_code", (err.get("error") or {}).get("code"))
+    assert isinstance(ex.error, openai.NotFoundError | openai.BadRequestError), (
+        f"SDK: expected NotFoundError or BadRequestError, got {type(ex.error).__name__ if ex.error else 'no error'}"
+    )
 
-    with pytest.raises((openai.NotFoundError, openai.BadRequestError)) as info:
-        client.create(body, retry=False)
-    assert info.value.status_code in (400, 404), f"SDK: unexpected status {info.value.status_code}"
+
+def _echoes(ex: Any, what: str, expected: str | None) -> None:
+    """Both views of one answer report ``previous_response_id == expected``."""
+    raw = ok_json(ex.http, what)
+    assert raw.get("previous_response_id") == expected, (
+        f"HTTP {what}: previous_response_id is {raw.get('previous_response_id')!r}, expected {expected!r}"
+    )
+    assert ex.sdk.previous_response_id == expected, (
+        f"SDK {what}: previous_response_id is {ex.sdk.previous_response_id!r}, expected {expected!r}"
+    )
 
 
 @pytest.mark.behaviour("chaining.previous_response_id.echoed")
-def test_chained_response_echoes_previous_response_id(client):
+def test_chained_response_echoes_previous_response_id(conversation):
     """'You can chain responses together by passing the response.id from the previous response to the
     previous_response_id parameter.' - the chained response reports the id it was chained to."""
-    first = client.create(client.body("Say: first", max_output_tokens=32))
-    assert first.previous_response_id is None, f"SDK: an unchained response reports previous_response_id {first.previous_response_id!r}"
-    second = client.create(client.body("Say: second", previous_response_id=first.id, max_output_tokens=32))
-    assert second.previous_response_id == first.id, (
-        f"SDK: chained response echoes previous_response_id {second.previous_response_id!r}, expected {first.id!r}"
-    )
-
-    raw = ok_json(
-        client.http_post("responses", client.body("Say: third", previous_response_id=second.id, max_output_tokens=32)),
-        "POST /responses chained",
-    )
-    assert raw.get("previous_response_id") == second.id, (
-        f"HTTP: previous_response_id is {raw.get('previous_response_id')!r}, expected {second.id!r}"
-    )
-    got = ok_json(client.http_get(f"responses/{raw['id']}"), "GET the chained response")
-    assert got.get("previous_response_id") == second.id, (
-        f"HTTP GET: stored response reports previous_response_id {got.get('previous_response_id')!r}, expected {second.id!r}"
-    )
+    first = conversation.need("first")
+    first_id = ok_json(first.http, "turn 1").get("id")
+    _echoes(first, "turn 1 (not chained)", None)
+    _echoes(conversation.given("second"), "turn 2 (chained to turn 1)", first_id)
+    _echoes(conversation.need("retrieved"), "GET of the stored turn 2", first_id)
 
 
 @pytest.mark.behaviour("chaining.previous_response_id.same_deployment_only")
-def test_cross_deployment_chaining_not_supported(client, target, observe):
+def test_cross_deployment_chaining_not_supported(conversation, target, observe):
     """'Cross-model chaining isn't supported yet.' (previous_response_id from a response made by another
     deployment is rejected, or at least its history is not carried into the other model.)"""
     other = target.deployment_for("other")
-    first = client.create(client.body("My name is Ada. Reply with OK.", max_output_tokens=32))
-    body = {"model": other, "input": "What is my name? Answer in a few words.", "previous_response_id": first.id, "max_output_tokens": 32}
-
-    resp = client.http_post("responses", body, retry=False)
-    if resp.status_code == 200:
-        text = raw_output_text(resp.json())
+    ex = conversation.need("cross")
+    if ex.status == 200:
+        text = raw_output_text(ex.json())
         observe("chaining.previous_response_id.same_deployment_only", {"status": 200, "context_carried": "ada" in text.lower()})
         assert "ada" not in text.lower(), (
             f"HTTP: chaining from deployment {target.deployment!r} to {other!r} was accepted and carried the "
             f"earlier turn (answer {text[:120]!r}); the docs say cross-model chaining is not supported"
         )
+        assert "ada" not in ex.sdk.output_text.lower(), f"SDK: the other deployment answered from the chain: {ex.sdk.output_text[:120]!r}"
     else:
-        expect_error(resp, (400, 404, 409), f"POST /responses on {other!r} chained to a {target.deployment!r} response")
-        observe("chaining.previous_response_id.same_deployment_only", {"status": resp.status_code, "context_carried": False})
-
-        with pytest.raises(openai.APIStatusError) as info:
-            client.create(body, retry=False)
-        assert info.value.status_code == resp.status_code, (
-            f"SDK saw {info.value.status_code}, raw channel saw {resp.status_code}"
+        expect_error(ex.http, (400, 404, 409), f"POST /responses on {other!r} chained to a {target.deployment!r} response")
+        observe("chaining.previous_response_id.same_deployment_only", {"status": ex.status, "context_carried": False})
+        assert isinstance(ex.error, openai.APIStatusError) and ex.error.status_code == ex.status, (
+            f"SDK raised {ex.error!r} for the raw channel's {ex.status}"
         )
 
 
-def _transcript_turns() -> list[str]:
-    return [
-        "My name is Ada. Reply with OK.",
-        "Remember: the code word is teal. Reply with OK.",
-        "Say: still here",
-        "What is my name? Answer in a few words.",
-    ]
-
-
 @pytest.mark.behaviour("chaining.previous_response_id.saves_input_tokens")
-def test_chaining_versus_resending_transcript(client, observe):
+def test_chaining_versus_resending_transcript(conversation, observe):
     """'Because you're not shipping the full transcript every time, you often cut prompt-side tokens by
     70-90 %.' - measured: the request body of a chained turn is a fraction of the resent transcript, and the
     chained turn is not billed more input tokens than resending the transcript; the input token ratio and
     the claimed 70-90 % saving are recorded (observe), since usage.input_tokens counts the stitched history."""
-    turns = _transcript_turns()
-
-    # stateful: each turn sends only the new message
-    prev = None
-    chained_last: dict = {}
-    chained_bytes = 0
-    for text in turns:
-        body = client.body(text, max_output_tokens=32)
-        if prev:
-            body["previous_response_id"] = prev
-        chained_bytes = len(json.dumps(body))
-        chained_last = ok_json(client.http_post("responses", body), "chained turn")
-        prev = chained_last["id"]
+    chained_last = conversation.given("second").json()
     assert "ada" in raw_output_text(chained_last).lower(), "the chained conversation lost its first turn"
-
-    # stateless: resend the whole transcript each time (output items carried forward by hand)
-    transcript: list = []
-    resent_last: dict = {}
-    resent_bytes = 0
-    for text in turns:
-        transcript.append({"role": "user", "content": text})
-        body = client.body(list(transcript), max_output_tokens=32, store=False)
-        resent_bytes = len(json.dumps(body))
-        resent_last = ok_json(client.http_post("responses", body), "resent-transcript turn")
-        transcript.extend(
-            {"role": "assistant", "content": raw_output_text({"output": [item]})}
-            for item in resent_last.get("output", [])
-            if item.get("type") == "message"
-        )
+    resent_last = conversation.given("resent").json()
     assert "ada" in raw_output_text(resent_last).lower(), "the resent transcript did not answer from its first turn"
+    chained_bytes = len(json.dumps(conversation.second_body))
+    resent_bytes = len(json.dumps(conversation.resent_body))
 
     chained_in = chained_last["usage"]["input_tokens"]
     resent_in = resent_last["usage"]["input_tokens"]
@@ -185,24 +323,173 @@ def test_chaining_versus_resending_transcript(client, observe):
 
 
 @pytest.mark.behaviour("chaining.previous_response_id.carries_context", "chaining.previous_response_id.echoed")
-def test_streamed_chained_response(client):
+def test_streamed_chained_response(conversation):
     """'Pass that ID asprevious_response_id in the next call and the service stitches the history together
     for you.' - also when the chained turn is streamed: the stream's response snapshots echo the id and
     the streamed answer knows the earlier turn."""
-    first = client.create(client.body("My name is Ada. Reply with OK.", max_output_tokens=32))
-    body = client.body("What is my name? Answer in a few words.", previous_response_id=first.id, max_output_tokens=32)
-
-    wire = client.http_stream("responses", body)
-    assert wire.status == 200, f"HTTP stream: {wire.status}: {wire.text[:300]}"
+    wire = conversation.need("third")
+    second_id = conversation.second.sdk.id
+    final, typed = _streamed_final(wire, "turn 3")
     snapshots = [e["response"] for e in wire.events if isinstance(e.get("response"), dict)]
-    assert snapshots, "HTTP stream carried no response snapshots"
     echoed = [s.get("previous_response_id") for s in snapshots]
-    assert all(v == first.id for v in echoed), f"HTTP stream snapshots echo previous_response_id {echoed}, expected {first.id!r}"
+    assert all(v == second_id for v in echoed), f"HTTP stream snapshots echo previous_response_id {echoed}, expected {second_id!r}"
     deltas = "".join(str(e.get("delta", "")) for e in wire.events if e.get("type") == "response.output_text.delta")
-    assert "ada" in deltas.lower(), f"HTTP stream: context not carried, streamed text {deltas[:160]!r}"
+    assert "teal" in deltas.lower(), f"HTTP stream: context not carried, streamed text {deltas[:160]!r}"
 
-    typed = client.sdk_stream(body)
-    final = typed[-1] if typed else None
-    assert final is not None and final.type == "response.completed", f"SDK stream ended with {final.type if final else None!r}"
-    assert final.response.previous_response_id == first.id, f"SDK: previous_response_id {final.response.previous_response_id!r}"
-    assert "ada" in final.response.output_text.lower(), f"SDK stream: context not carried, {final.response.output_text[:160]!r}"
+    assert typed.previous_response_id == second_id, f"SDK: previous_response_id {typed.previous_response_id!r}, expected {second_id!r}"
+    typed_deltas = "".join(ev.delta for ev in wire.sdk_events if ev.type == "response.output_text.delta")
+    assert "teal" in typed_deltas.lower(), f"SDK stream: context not carried, streamed text {typed_deltas[:160]!r}"
+
+
+@pytest.mark.behaviour("chaining.retrieve.by_id")
+def test_retrieve_stored_response(conversation):
+    """'To retrieve a response from a previous call to the responses API.' (store defaults to true, so a
+    response created without `store` can be fetched by id.)"""
+    created, got = conversation.given("second"), conversation.need("retrieved")
+    assert created.sdk.store is not False, f"SDK: a response created without `store` reports store={created.sdk.store!r}"
+
+    raw = ok_json(got.http, "GET /responses/{id}")
+    findings = check_response(raw)
+    assert not findings, render(findings)
+    assert raw.get("id") == created.sdk.id, f"HTTP GET: id {raw.get('id')!r}, expected {created.sdk.id!r}"
+    assert raw_output_text(raw) == created.sdk.output_text, "HTTP GET: stored output differs from the created response"
+
+    assert got.sdk.id == created.sdk.id, f"SDK retrieve: id {got.sdk.id!r}, expected {created.sdk.id!r}"
+    assert got.sdk.status == "completed", f"SDK retrieve: status {got.sdk.status!r}"
+    assert got.sdk.output_text == created.sdk.output_text, (
+        f"SDK retrieve: output_text {got.sdk.output_text[:80]!r} differs from the create's {created.sdk.output_text[:80]!r}"
+    )
+
+
+@pytest.mark.behaviour("chaining.store_false.not_retrievable")
+def test_store_false_response_is_not_retrievable(conversation, observe):
+    """'When using the Responses API in stateless mode - either by setting store to false or when your
+    organization is enrolled in zero data retention - ...' - a store=false response is not kept: GET by
+    its id answers 404."""
+    created = conversation.given("resent")
+    assert created.sdk.status == "completed", f"SDK: store=false create status {created.sdk.status!r}"
+    assert created.sdk.store is False, f"SDK: store=false response reports store={created.sdk.store!r}"
+
+    got = conversation.need("forgotten_get")
+    observe("chaining.store_false.get_status", got.status)
+    expect_not_found(got, "GET /responses/{id} of a store=false response")
+
+
+@pytest.mark.behaviour("chaining.store_false.not_retrievable")
+def test_store_false_response_cannot_be_chained(conversation, observe):
+    """'When using the Responses API in stateless mode - either by setting store to false or when your
+    organization is enrolled in zero data retention - you must still preserve reasoning context across
+    conversation turns.' - nothing is kept server-side, so previous_response_id cannot name it."""
+    raw = conversation.given("resent").json()
+    assert raw.get("store") is False, f"HTTP: store=false response reports store={raw.get('store')!r}"
+    ex = conversation.need("forgotten_chain")
+    observe("chaining.store_false.chain_status", ex.status)
+    if ex.status == 200:
+        text = raw_output_text(ex.json())
+        raise AssertionError(f"chaining to a store=false response was accepted (answer {text[:120]!r}); expected 400/404")
+    expect_error(ex.http, (400, 404), "previous_response_id naming a store=false response")
+    assert isinstance(ex.error, openai.NotFoundError | openai.BadRequestError), f"SDK: unexpected error {ex.error!r}"
+
+
+@pytest.mark.behaviour("chaining.input_items.list")
+def test_input_items_list(conversation, observe):
+    """'Retrieve the input items that were sent to a response.' - a list object (data, first_id, last_id,
+    has_more), newest first by default (the API reference: order defaults to desc)."""
+    ex = conversation.need("items")
+    page = ok_json(ex.http, "GET /responses/{id}/input_items")
+    findings = check_item_list(page)
+    assert not findings, render(findings)
+    for key in ("data", "has_more", "object", "first_id", "last_id"):
+        assert key in page, f"input_items page lacks {key!r} (keys {sorted(page)})"
+    data = page["data"]
+    kinds = [i.get("type", "message") for i in data]
+    observe("chaining.input_items.default_order_texts", [_item_text(i) for i in data])
+    # turn 2 was sent [function_call_output, user message]: newest first lists the message, then the output
+    assert len(data) >= 2, f"input_items listed {len(data)} item(s) for a request with 2 input items: {kinds}"
+    assert data[0].get("role") == "user" and "my name" in _item_text(data[0]).lower(), (
+        f"default order should be newest first (desc): the first item listed is {kinds[0]} {_item_text(data[0])[:60]!r}, "
+        "expected the user message sent last"
+    )
+    assert kinds[1] == "function_call_output", f"default order should be newest first (desc): listed {kinds}"
+
+    asc = [i.get("id") for p in conversation.asc_pages if p.status == 200 for i in p.json().get("data", [])]
+    assert asc == [i.get("id") for i in reversed(data)], "order=asc is not the reverse of the default listing"
+
+    sdk_ids = [item.id for item in ex.sdk.data]
+    assert sdk_ids == [i.get("id") for i in data], f"SDK listed ids {sdk_ids}, raw listed {[i.get('id') for i in data]}"
+
+
+@pytest.mark.behaviour("chaining.input_items.list")
+def test_input_items_pagination(conversation, observe):
+    """'Retrieve the input items that were sent to a response.' (the list page's first_id, last_id and
+    has_more: `limit` pages through the items, `after` continues after an item id.)"""
+    full = ok_json(conversation.need("items").http, "GET input_items")
+    all_ids = [i.get("id") for i in full.get("data", [])]
+    assert len(all_ids) >= 2, f"input_items listed {len(all_ids)} item(s) for a request with 2 input items"
+    assert full.get("has_more") is False, f"has_more is {full.get('has_more')!r} with every item on one page"
+
+    limit, pages = conversation.asc_limit, conversation.asc_pages
+    walked: list[str] = []
+    for n, ex in enumerate(pages):
+        page = ok_json(ex.http, f"input_items page {n + 1} (order=asc, limit={limit})")
+        findings = check_item_list(page)
+        assert not findings, render(findings)
+        ids = [i.get("id") for i in page.get("data", [])]
+        assert 0 < len(ids) <= limit, f"limit={limit} returned {len(ids)} items on page {n + 1}"
+        assert page.get("first_id") == ids[0] and page.get("last_id") == ids[-1], (
+            f"page {n + 1}: first_id {page.get('first_id')!r}, last_id {page.get('last_id')!r}, items {ids}"
+        )
+        last = n + 1 == len(pages)
+        assert page.get("has_more") is not last, f"page {n + 1} of {len(pages)} says has_more={page.get('has_more')!r}"
+        walked += ids
+        # SDK channel: the cursor page read from the same bytes, and where its auto-paging would go next
+        assert [item.id for item in ex.sdk.data] == ids, f"SDK page {n + 1} lists {[i.id for i in ex.sdk.data]}, raw {ids}"
+        assert ex.sdk.has_next_page() is not last, f"SDK: page {n + 1} has_next_page() is {not last!r} against has_more"
+        if not last:
+            info = ex.sdk.next_page_info()
+            assert info is not None and info.params.get("after") == page["last_id"], (
+                f"SDK auto-paging would continue with {info!r}, expected after={page['last_id']!r}"
+            )
+    observe("chaining.input_items.pages", len(pages))
+    assert len(pages) >= 2, f"limit={limit} on {len(all_ids)} items gave {len(pages)} page(s), expected two"
+    # each item once, in listing order (which direction is the list test's to judge)
+    assert walked in (all_ids, all_ids[::-1]), (
+        f"paging with order=asc/limit/after listed {walked}, the one-page listing is {all_ids}"
+    )
+
+
+@pytest.mark.behaviour("chaining.input_items.includes_model_items")
+def test_input_items_include_earlier_model_items(conversation, observe):
+    """'This is useful for inspecting the full conversation context, including any items added by the model
+    (for example, function calls or compaction items).' - the input items of a chained response list the
+    function call the model made in the earlier turn."""
+    ex = conversation.need("items")
+    call = conversation.call
+    assert call is not None, f"turn 1 with a forced tool_choice made no function_call: {conversation.first.json()!r:.300}"
+    page = ok_json(ex.http, "GET input_items of turn 2")
+    findings = check_item_list(page)
+    assert not findings, render(findings)
+    types = [i.get("type", "message") for i in page.get("data", [])]
+    observe("chaining.input_items.includes_model_items", types)
+    assert "function_call_output" in types, f"input_items lack the function_call_output sent in turn 2: {types}"
+    listed = [i for i in page["data"] if i.get("type") == "function_call"]
+    assert listed, f"input_items of the chained response lack the model's earlier function_call: {types}"
+    assert listed[0].get("call_id") == call["call_id"], (
+        f"listed function_call has call_id {listed[0].get('call_id')!r}, expected {call['call_id']!r}"
+    )
+    assert "function_call" in [item.type for item in ex.sdk.data], "SDK: input_items lack the earlier function_call"
+
+
+@pytest.mark.behaviour("chaining.manual.output_items_as_input")
+def test_manual_chaining_with_output_items(conversation):
+    """'Alternatively, you can manually carry forward output items in the next request.'"""
+    ex = conversation.need("resent")
+    raw = ok_json(ex.http, "the conversation resent with its output items carried by hand")
+    assert raw.get("previous_response_id") is None, "manual chaining must not involve previous_response_id"
+    text = raw_output_text(raw)
+    assert "ada" in text.lower(), f"HTTP: output items fed back as input lost the context, answer {text[:160]!r}"
+
+    assert ex.sdk.previous_response_id is None, "SDK: manual chaining must not involve previous_response_id"
+    assert "ada" in ex.sdk.output_text.lower(), (
+        f"SDK: output items fed back as input lost the context, answer {ex.sdk.output_text[:160]!r}"
+    )
