@@ -12,19 +12,20 @@ from respcheck.validators import check_stream
 def test_stream_events_in_order(client, observe):
     """'The service emits incremental events you can consume to render output token-by-token.'
     'Track your position with the sequence_number from each event.'"""
-    body = client.body("Count from one to five.")
-
-    wire = client.http_stream("responses", body)
-    status, headers, text, events = wire
-    assert status == 200, f"HTTP {status}: {text[:200]}"
-    assert headers.get("content-type", "").startswith("text/event-stream")
-    framing = wire.parsed().findings  # SSE framing: event names vs data.type, blank-line terminators
+    # ONE stream, two views: the raw SSE bytes and the SDK's typed events decoded from them. Not stored:
+    # nothing reads the response later.
+    ex = client.stream_both(client.body("Count from one to five.", max_output_tokens=32, store=False))
+    assert ex.status == 200, f"HTTP {ex.status}: {ex.text[:200]}"
+    assert ex.headers.get("content-type", "").startswith("text/event-stream"), (
+        f"content-type {ex.headers.get('content-type')!r}, expected text/event-stream")
+    framing = ex.parsed().findings  # SSE framing: event names vs data.type, blank-line terminators
     assert not framing, render(framing)
-    findings = check_stream(events)
+    findings = check_stream(ex.events)
     assert not findings, render(findings)
-    observe("streaming.event_count", len(events))
+    observe("streaming.event_count", len(ex.events))
 
-    typed = client.sdk_stream(body)  # a second stream, through the SDK: every event must parse into its type
+    typed = ex.sdk_events  # every event must parse into its SDK type
     assert typed and typed[-1].type == "response.completed", f"SDK stream ended with {typed[-1].type if typed else None!r}"
+    assert len(typed) == len(ex.events), f"SDK decoded {len(typed)} events from a stream of {len(ex.events)}"
     seq = [e.sequence_number for e in typed]
     assert seq == list(range(seq[0], seq[0] + len(seq))), f"SDK saw sequence numbers {seq}"
