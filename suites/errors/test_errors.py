@@ -4,6 +4,10 @@ unsupported-region answer.
 A 429 is provoked with the reference server's `x-respcheck-simulate: 429` request header; a live service
 ignores it and answers normally, and the test then ends not-applicable ("could not provoke a 429 on this
 target"), never pass and never fail.
+
+Every request is seen through both channels at once (the SDK sends it, the raw answer is kept beside the
+SDK's reading), and the plain create without api-version is made once for the module: the v1 probe, the
+api-version probe and the unsupported-region probe all judge that one request. Nothing is stored.
 """
 
 from __future__ import annotations
@@ -49,14 +53,23 @@ def _retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
+@pytest.fixture(scope="module")
+def plain(shared):
+    """One plain create on /openai/v1/responses without api-version (the SDK sends none), not stored: what
+    the v1 probe, the api-version probe ("none") and the unsupported-region probe observe."""
+    return shared("plain", lambda c: c.create_both(c.body("Say hello in one word.", max_output_tokens=16, store=False)))
+
+
 @pytest.mark.behaviour("errors.ratelimit.retry_after")
 def test_429_carries_retry_after(client, observe):
     """'Retry-After: description: The minimum number of seconds to wait before retrying.'
 
     A 429 answer carries a Retry-After header with a positive number of seconds, and the error envelope;
-    the SDK raises RateLimitError exposing the same header."""
-    body = client.body("Say hello in one word.", max_output_tokens=16)
-    r = client.http_post("responses", body, retry="never", headers=SIMULATE_429)
+    the SDK raises RateLimitError exposing the same header. One request (one attempt: the 429 is the answer
+    under test), seen raw and through the SDK."""
+    ex = client.create_both(client.body("Say hello in one word.", max_output_tokens=16, store=False),
+                            retry="never", headers=SIMULATE_429)
+    r, error = ex.http, ex.error
     if r.status_code != 429:
         not_applicable(f"could not provoke a 429 on this target (the request was answered HTTP {r.status_code})")
     raw_value = r.headers.get("retry-after")
@@ -68,20 +81,13 @@ def test_429_carries_retry_after(client, observe):
     findings = gateway_envelope_findings(r.status_code, _json(r))
     assert not findings, render(findings)
 
-    try:
-        resp = client.sdk_call(
-            "POST /responses (sdk, 429 probe)",
-            lambda: client.sdk.responses.create(**body, extra_headers=SIMULATE_429),
-            retry="never",
-        )
-    except openai.RateLimitError as exc:
-        value = exc.response.headers.get("retry-after")
-        sdk_seconds = _retry_after_seconds(value)
-        assert sdk_seconds is not None and sdk_seconds > 0, f"SDK: RateLimitError response has Retry-After {value!r}"
-        assert isinstance(exc.body, dict) and str(exc.body.get("message") or "").strip(), (
-            f"SDK: RateLimitError carries no error message: {exc.body!r}")
-    else:  # a live service may serve the second request: the raw 429 above is the evidence
-        client.cleanup.add_response(getattr(resp, "id", None))
+    assert isinstance(error, openai.RateLimitError), (
+        f"SDK: a 429 raised {type(error).__name__}, expected RateLimitError")
+    value = error.response.headers.get("retry-after")
+    sdk_seconds = _retry_after_seconds(value)
+    assert sdk_seconds is not None and sdk_seconds > 0, f"SDK: RateLimitError response has Retry-After {value!r}"
+    assert isinstance(error.body, dict) and str(error.body.get("message") or "").strip(), (
+        f"SDK: RateLimitError carries no error message: {error.body!r}")
 
 
 MALFORMED_TOOLS: list[tuple[str, Any]] = [
@@ -91,40 +97,41 @@ MALFORMED_TOOLS: list[tuple[str, Any]] = [
 ]
 
 
+def malformed_tools(target) -> list[tuple[str, Any]]:
+    """The malformed tools the non-streamed probe sends: all three, but on a live target (billed per request)
+    only the last, "tools is not an array" - the streamed probe sends the first, and the generated malformed
+    tools of suites/contract/test_property_create.py (all inside an array) add the breadth."""
+    return MALFORMED_TOOLS[-1:] if target.mode == "live" else MALFORMED_TOOLS
+
+
+def _sdk_bad_request(error, what: str) -> None:
+    """The SDK channel of a refused request: BadRequestError (400) with the service's message."""
+    if not isinstance(error, openai.BadRequestError):
+        status = getattr(error, "status_code", None)
+        pytest.fail(f"SDK, {what}: expected BadRequestError (400), got {type(error).__name__} (HTTP {status})")
+    assert isinstance(error.body, dict) and str(error.body.get("message") or "").strip(), (
+        f"SDK, {what}: BadRequestError carries no error message: {error.body!r}")
+
+
 @pytest.mark.behaviour("errors.tool_schema.status_400_500")
-def test_malformed_tool_schema_is_a_client_error(client, observe):
+def test_malformed_tool_schema_is_a_client_error(client, target, observe):
     """'Tool call schema errors still show up as 400/500.'
 
     A malformed tool definition is rejected before any model call with a client error (400) in the error
     envelope - never a 5xx, which would tell the caller to retry a request that cannot succeed. The SDK
-    raises BadRequestError."""
+    raises BadRequestError (read from the same answer)."""
     statuses: dict[str, int] = {}
-    for what, tools in MALFORMED_TOOLS:
-        r = client.http_post("responses", client.body("What is the weather in Paris?", tools=tools), retry=False)
-        statuses[what] = r.status_code
-        body = _json(r)
-        assert r.status_code != 200, f"{what}: the request was served (HTTP 200) instead of rejected"
-        assert 400 <= r.status_code < 500, (
-            f"{what}: expected HTTP 400 for a malformed tool schema, saw {r.status_code}: {str(body)[:160]}")
-        findings = check_error_envelope(r.status_code, body)
+    for what, tools in malformed_tools(target):
+        ex = client.create_both(client.body("What is the weather in Paris?", tools=tools, store=False), retry=False)
+        statuses[what] = ex.status
+        body = ex.json()
+        assert ex.status != 200, f"{what}: the request was served (HTTP 200) instead of rejected"
+        assert 400 <= ex.status < 500, (
+            f"{what}: expected HTTP 400 for a malformed tool schema, saw {ex.status}: {str(body)[:160]}")
+        findings = check_error_envelope(ex.status, body)
         assert not findings, f"{what}: " + render(findings)
+        _sdk_bad_request(ex.error, what)
     observe("errors.tool_schema.statuses", statuses)
-
-    what, tools = MALFORMED_TOOLS[0]
-    try:
-        resp = client.sdk_call(
-            "POST /responses (sdk, malformed tool)",
-            lambda: client.sdk.responses.create(**client.body("What is the weather in Paris?"), tools=tools),
-            retry=False,
-        )
-    except openai.BadRequestError as exc:
-        assert isinstance(exc.body, dict) and str(exc.body.get("message") or "").strip(), (
-            f"SDK: BadRequestError carries no error message: {exc.body!r}")
-    except openai.APIStatusError as exc:
-        pytest.fail(f"SDK, {what}: expected BadRequestError (400), got {type(exc).__name__} (HTTP {exc.status_code})")
-    else:
-        client.cleanup.add_response(getattr(resp, "id", None))
-        pytest.fail(f"SDK, {what}: the request was served instead of rejected")
 
 
 @pytest.mark.behaviour("errors.tool_schema.status_400_500")
@@ -135,8 +142,8 @@ def test_malformed_tool_schema_with_stream_is_an_http_error(client, observe):
     envelope (not an event stream, not an in-stream error event after a 200). The SDK raises BadRequestError
     when the stream is opened."""
     what, tools = MALFORMED_TOOLS[0]
-    body = client.body("What is the weather in Paris?", tools=tools)
-    status, headers, text, events = client.http_stream("responses", body, retry=False)
+    ex = client.stream_both(client.body("What is the weather in Paris?", tools=tools, store=False), retry=False)
+    status, headers, text, events = ex.wire
     observe("errors.tool_schema.stream_status", status)
     assert status != 200, f"{what} with stream=true: answered HTTP 200 (events: {[e.get('type') for e in events][:6]})"
     assert 400 <= status < 500, f"{what} with stream=true: expected HTTP 400, saw {status}: {text[:160]}"
@@ -149,53 +156,48 @@ def test_malformed_tool_schema_with_stream_is_an_http_error(client, observe):
     findings = check_error_envelope(status, payload)
     assert not findings, f"{what} with stream=true: " + render(findings)
 
-    try:
-        events_sdk = client.sdk_stream(body, retry=False)
-    except openai.BadRequestError as exc:
-        assert isinstance(exc.body, dict) and str(exc.body.get("message") or "").strip(), (
-            f"SDK: BadRequestError carries no error message: {exc.body!r}")
-    except openai.APIStatusError as exc:
-        pytest.fail(f"SDK, {what} with stream=true: expected BadRequestError (400), got {type(exc).__name__} "
-                    f"(HTTP {exc.status_code})")
-    else:
-        pytest.fail(f"SDK, {what} with stream=true: the stream was opened ({[e.type for e in events_sdk][:4]})")
+    if ex.error is None:
+        pytest.fail(f"SDK, {what} with stream=true: the stream was opened ({[e.type for e in ex.sdk_events][:4]})")
+    _sdk_bad_request(ex.error, f"{what} with stream=true")
 
 
 @pytest.mark.behaviour("errors.api_version.v1_no_param")
-def test_v1_path_works_without_api_version(client, observe):
+def test_v1_path_works_without_api_version(plain, observe):
     """'With the GA release, you no longer need to specify an api-version parameter.'
 
-    POST /openai/v1/responses with no api-version query is served (raw httpx and the plain OpenAI SDK,
-    which sends none)."""
-    r = client.http_post("responses", client.body("Say hello in one word.", max_output_tokens=16))
+    POST /openai/v1/responses with no api-version query is served (the plain OpenAI SDK sends none; the raw
+    answer and the SDK's typed Response are both judged)."""
+    r = plain.http
     assert "api-version" not in r.request.url.params, "the probe must not send api-version"
     observe("errors.api_version.none", r.status_code)
     assert r.status_code == 200, f"/openai/v1/responses without api-version: expected HTTP 200, saw {r.status_code}: {r.text[:200]}"
-    findings = check_response(r.json())
+    findings = check_response(plain.json())
     assert not findings, render(findings)
 
-    typed = client.create(client.body("Say hi in one word.", max_output_tokens=16))
+    typed = plain.sdk
     assert typed.status == "completed", f"SDK (no api-version): status {typed.status!r}"
 
 
 @pytest.mark.behaviour("errors.api_version.preview_required")
-def test_api_version_probe_on_the_v1_path(client, observe):
+def test_api_version_probe_on_the_v1_path(client, plain, observe):
     """'You must hit the api-version=preview endpoint and use an SDK release dated May 2025 or later. Older
     clients will 404.'
 
     Settles the conflict with 'you no longer need to specify an api-version parameter' by measurement: the
     same request without api-version, with api-version=preview and with a dated preview version; the
     statuses are recorded. The preview endpoint the answer points to must be served (api-version=preview on
-    the v1 path answers 200); whether omitting it 404s is what errors.api_version.v1_no_param checks."""
+    the v1 path answers 200); whether omitting it 404s is what errors.api_version.v1_no_param checks. The
+    request without api-version is the module's plain create."""
     probes = [
-        ("none", None, "Say: one"),
         ("preview", "preview", "Say: two"),
         ("2025-04-01-preview", "2025-04-01-preview", "Say: three"),
     ]
-    statuses: dict[str, int] = {}
+    answers: dict[str, Any] = {"none": plain.http}
     for label, version, prompt in probes:
-        params = {"api-version": version} if version else None
-        r = client.http_post("responses", client.body(prompt, max_output_tokens=16), params=params, retry=False)
+        answers[label] = client.http_post("responses", client.body(prompt, max_output_tokens=16, store=False),
+                                          params={"api-version": version}, retry=False)
+    statuses: dict[str, int] = {}
+    for label, r in answers.items():
         statuses[label] = r.status_code
         if r.status_code >= 400:
             findings = gateway_envelope_findings(r.status_code, _json(r))
@@ -207,14 +209,14 @@ def test_api_version_probe_on_the_v1_path(client, observe):
 
 
 @pytest.mark.behaviour("errors.region.operation_not_allowed")
-def test_unsupported_region_answers_operation_not_allowed(client, target, observe):
+def test_unsupported_region_answers_operation_not_allowed(plain, target, observe):
     """'404 or 409 "OperationNotAllowed" – ensure you're in a Responses-enabled region and your resource
     has the preview feature registered.'
 
     Only a resource without the Responses API can show this answer: when the create is served, the target
     is Responses-enabled and the behaviour cannot be provoked (not-applicable). Otherwise the answer must be
-    404/409 with code OperationNotAllowed in the error envelope."""
-    r = client.http_post("responses", client.body("Say hello in one word.", max_output_tokens=16), retry=False)
+    404/409 with code OperationNotAllowed in the error envelope. The probe is the module's plain create."""
+    r = plain.http
     observe("errors.region.create_status", r.status_code)
     if r.status_code == 200:
         not_applicable(f"this resource ({target.region or 'unknown region'}) serves the Responses API, so the "
