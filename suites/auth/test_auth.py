@@ -3,7 +3,8 @@ and Microsoft Entra tokens for the two documented scopes.
 
 Requests with a deliberately wrong or missing key go through their own clients on ``target.base_url``
 (vcrpy patches every httpx client, so replay works; cassettes match on method/path/query/body, not headers).
-The real key never appears in a message.
+The real key never appears in a message. Requests with the right key store nothing (a stored response costs
+a DELETE) and are seen through both channels where the SDK sends them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from respcheck.verdicts import not_applicable
 WRONG_KEY = "respcheck-deliberately-wrong-key-00000000"
 UNKNOWN_ID = "resp_does-not-exist-respcheck"
 """Not shaped like a real id on purpose: the recorder would renumber a real-looking one in the cassette."""
+MISSING_ID = "resp_" + "0" * 40 + "fffffff3"
+"""A well-formed response id nobody created (placeholder-shaped, so cassettes keep it verbatim)."""
 ENTRA_PROBE_ID = "resp_68af0000000000000000000000000000000000000000dead"
 REJECTED = (401, 403)
 
@@ -69,17 +72,27 @@ def test_api_key_header_authenticates(client, target):
     """'-H "api-key: $AZURE_OPENAI_API_KEY"'
 
     A request carrying only the api-key header (no Authorization) is served on /openai/v1/responses, for
-    create and for retrieve."""
+    create and for retrieve. The create is not stored (a stored one would cost a DELETE), so the retrieve
+    asks for a well-formed id nobody created: authentication comes before the lookup (a wrong key is 401
+    there, see below), so 404 in the error envelope shows the key was accepted on the retrieve path."""
     _key_auth_or_na(target)
-    r = client.http_post("responses", client.body("Say hello in one word.", max_output_tokens=16))
+    r = client.http_post("responses", client.body("Say hello in one word.", max_output_tokens=16, store=False))
     assert "api-key" in r.request.headers and "authorization" not in r.request.headers, (
         "the raw client did not send the key as the api-key header alone")
     assert r.status_code == 200, f"api-key header: expected HTTP 200, saw {r.status_code}: {r.text[:200]}"
     findings = check_response(r.json())
     assert not findings, render(findings)
 
-    got = client.http_get(f"responses/{r.json()['id']}")
-    assert got.status_code == 200, f"retrieve with the api-key header: expected HTTP 200, saw {got.status_code}"
+    got = client.http_get(f"responses/{MISSING_ID}", retry=False)
+    assert "api-key" in got.request.headers and "authorization" not in got.request.headers, (
+        "the raw client did not send the key as the api-key header alone on the retrieve")
+    assert got.status_code not in REJECTED, (
+        f"retrieve with the api-key header: rejected with HTTP {got.status_code} (expected 404 for an unknown id)")
+    assert got.status_code == 404, (
+        f"retrieve with the api-key header: expected HTTP 404 for an unknown id, saw {got.status_code}: "
+        f"{got.text[:200]}")
+    findings = check_error_envelope(got.status_code, _json(got))
+    assert not findings, "retrieve with the api-key header: " + render(findings)
 
 
 @pytest.mark.behaviour("auth.api_key.openai_client")
@@ -88,29 +101,21 @@ def test_openai_client_with_bearer_key_authenticates(client, target):
     key-based authentication.'
 
     The plain `openai.OpenAI(base_url=".../openai/v1/", api_key=KEY)` sends the key as `Authorization: Bearer`
-    and is served; so is a raw request with only that header."""
-    key = _key_auth_or_na(target)
-    raw = client.sdk_call(
-        "POST /responses (sdk, raw response)",
-        lambda: client.sdk.responses.with_raw_response.create(
-            model=target.deployment, input="Say hello in one word.", max_output_tokens=16),
-    )
-    sent = raw.http_request.headers
+    and is served: the SDK's typed Response and the raw answer to that one request (a request with only
+    that header) are both judged."""
+    _key_auth_or_na(target)
+    ex = client.create_both(client.body("Say hello in one word.", max_output_tokens=16, store=False))
+    sent = ex.http.request.headers
     assert sent.get("authorization", "").lower().startswith("bearer ") and "api-key" not in sent, (
         "the OpenAI client did not send the key as Authorization: Bearer alone")
-    typed = raw.parse()
-    client.cleanup.add_response(typed.id)
-    assert typed.status == "completed", f"OpenAI client (Bearer key): status {typed.status!r}"
-    assert typed.output_text.strip(), "OpenAI client (Bearer key): empty output_text"
-
-    with httpx.Client(base_url=target.base_url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as bearer:
-        r = bearer.post("responses", json=client.body("Say hi in one word.", max_output_tokens=16))
-    body = _json(r)
-    if isinstance(body, dict) and r.status_code == 200:
-        client.cleanup.add_response(body.get("id"))
-    assert r.status_code == 200, f"Authorization: Bearer <key>: expected HTTP 200, saw {r.status_code}: {str(body)[:200]}"
+    body = ex.json()
+    assert ex.status == 200, f"Authorization: Bearer <key>: expected HTTP 200, saw {ex.status}: {str(body)[:200]}"
     findings = check_response(body)
     assert not findings, render(findings)
+
+    typed = ex.sdk
+    assert typed.status == "completed", f"OpenAI client (Bearer key): status {typed.status!r}"
+    assert typed.output_text.strip(), "OpenAI client (Bearer key): empty output_text"
 
 
 @pytest.mark.behaviour("auth.api_key.wrong_key_401")
@@ -118,30 +123,34 @@ def test_wrong_key_is_rejected_with_401(client, target, observe):
     """'If you use an API key, confirm you're using the correct key for the resource.' (401/403)
 
     A wrong key - in the api-key header or as a Bearer token through the OpenAI client - is answered 401
-    (403 tolerated) in the error envelope, without a model call."""
-    body = client.body("Say hello in one word.", max_output_tokens=16)
+    (403 tolerated) in the error envelope, without a model call. The stream=true probe goes through the
+    OpenAI client (wrong Bearer token): one request shows the SDK's error and the raw answer's framing."""
+    body = client.body("Say hello in one word.", max_output_tokens=16, store=False)
     with httpx.Client(base_url=target.base_url, headers={"api-key": WRONG_KEY}, timeout=60) as wrong:
         r = wrong.post("responses", json=body)
         _assert_rejected(r, "wrong api-key on POST /responses", observe, "auth.wrong_key.status")
         g = wrong.get(f"responses/{UNKNOWN_ID}")
         assert g.status_code in REJECTED, (
             f"wrong api-key on GET /responses/{{id}}: expected 401/403 before any lookup, saw {g.status_code}")
-        st = wrong.post("responses", json={**body, "stream": True})
-        assert st.status_code in REJECTED, f"wrong api-key on a stream=true create: expected 401/403, saw {st.status_code}"
-        assert not st.headers.get("content-type", "").startswith("text/event-stream"), (
-            "wrong api-key on a stream=true create: the rejection was sent as an event stream")
 
     sdk = openai.OpenAI(base_url=target.base_url, api_key=WRONG_KEY, max_retries=0)
     try:
         try:
-            resp = sdk.responses.create(**body)
-        except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
-            assert exc.status_code in REJECTED
+            raw = sdk.responses.with_raw_response.create(**body, stream=True)
+        except openai.APIStatusError as exc:
+            st = exc.response
+            assert st.status_code in REJECTED, (
+                f"wrong Bearer key on a stream=true create: expected 401/403, saw {st.status_code}: {st.text[:160]}")
+            assert not st.headers.get("content-type", "").startswith("text/event-stream"), (
+                "wrong Bearer key on a stream=true create: the rejection was sent as an event stream")
+            assert isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError), (
+                f"SDK with a wrong key: raised {type(exc).__name__} for HTTP {exc.status_code}")
             assert isinstance(exc.body, dict) and str(exc.body.get("message") or "").strip(), (
                 f"SDK: the {exc.status_code} carries no error message: {exc.body!r}")
         else:
-            client.cleanup.add_response(getattr(resp, "id", None))
-            pytest.fail(f"SDK with a wrong key (Bearer): the request was served (status {getattr(resp, 'status', None)!r})")
+            raw.http_response.close()
+            pytest.fail("SDK with a wrong key (Bearer), stream=true: the stream was opened "
+                        f"(HTTP {raw.http_response.status_code})")
     finally:
         sdk.close()
 
