@@ -764,19 +764,17 @@ def test_property_input_items_queries(client, target, observe):
     # default order (desc: newest first, told apart by the messages' text) and the item ids every generated
     # query is judged against. On a live target it is the only listing (the generated queries are the
     # reference's and replay's breadth).
-    try:
-        raw = client.sdk_call("input_items.list", lambda: client.sdk.responses.input_items.with_raw_response.list(rid))
-    except openai.APIStatusError as exc:
-        raise AssertionError(f"input_items of a stored response: expected HTTP 200, saw HTTP {exc.status_code}: "
-                             f"{exc.response.text[:200]}") from None
-    default = raw.http_response
-    listed = [it for it in (_json(default) or {}).get("data") or [] if isinstance(it, dict)]
+    listing = client.call_both("input_items.list", lambda sdk: sdk.responses.input_items.with_raw_response.list(rid))
+    default = listing.http
+    assert listing.error is None, (
+        f"input_items of a stored response: expected HTTP 200, saw HTTP {listing.status}: {default.text[:200]}")
+    listed = [it for it in (listing.json() or {}).get("data") or [] if isinstance(it, dict)]
     texts = [_item_text(it) for it in listed]
     assert texts == list(ITEMS_INPUT[::-1]), (
         f"input_items without a query listed the messages {texts}; expected {list(ITEMS_INPUT[::-1])} (the input, "
         "newest first: desc is the default order)")
     full = [it.get("id") for it in listed][::-1]
-    typed = [it.id for it in raw.parse().data]
+    typed = [it.id for it in listing.sdk.data]
     assert typed == full[::-1], (
         f"SDK input_items.list (default order) listed {typed}; the wire it read lists {full[::-1]}")
     default_case = _items_operation().Case(path_parameters={"response_id": rid}, query={})
