@@ -343,6 +343,23 @@ class DualClient:
         if isinstance(model, str) and model not in self.evidence.models:
             self.evidence.models.append(model)
 
+    def with_credentials(self, api_key: str | None = None, *, token: str | None = None) -> DualClient:
+        """This client with other credentials, for auth probes: ``api_key`` (the raw channel sends it as
+        ``api-key``, the SDK as ``Authorization: Bearer``; None sends no credential on the raw channel),
+        or an Entra ``token`` (``Authorization: Bearer`` on both). Budget, evidence, retries and the cleanup
+        list are this client's: its requests are counted, and what a wrongly accepted credential created is
+        deleted by this client's cleanup, with the run's own credentials. Close it (``with``) when done."""
+        import dataclasses
+
+        if token is not None:
+            target = dataclasses.replace(self.target, auth="entra", api_key=None, token_provider=lambda: token)
+        else:
+            target = dataclasses.replace(self.target, auth="key", api_key=api_key, token_provider=None)
+        other = DualClient(target, budget=self.budget, run_id=self.run_id, evidence=self.evidence,
+                           retries=self.retries, backoff_s=self.backoff_s, ledger=self.ledger)
+        other.cleanup = self.cleanup
+        return other
+
     def tag(self, body: dict[str, Any]) -> dict[str, Any]:
         """The body with ``metadata.respcheck_run`` added (unless the test sets metadata itself)."""
         if "metadata" in body or not self.run_id:

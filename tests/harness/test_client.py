@@ -201,3 +201,20 @@ def test_stream_both_times_the_first_chunk(service):
         c.stream_both(c.body("a"))
     first, total = c.last_stream_timing
     assert first is not None and 0 <= first <= total
+
+
+def test_with_credentials_shares_budget_evidence_and_cleanup(service):
+    budget = Budget()
+    with _client(service, budget=budget) as c:
+        with c.with_credentials("wrong-key") as wrong:
+            assert wrong.http_get("models").request.headers["api-key"] == "wrong-key"
+            made = wrong.create_both(wrong.body("a"))  # the fake accepts any key: "wrongly accepted"
+            assert made.http.request.headers["authorization"] == "Bearer wrong-key"
+        with c.with_credentials(None) as anonymous:
+            sent = anonymous.http_get("models").request.headers
+            assert "api-key" not in sent and "authorization" not in sent
+        with c.with_credentials(token="tok") as entra:
+            assert entra.http_get("models").request.headers["authorization"] == "Bearer tok"
+        assert c.evidence.requests == budget.spent()["requests"] == 4
+        c.run_cleanup()  # deletes what the other credentials created, with this client's own
+    assert service.state.deleted == [made.sdk.id]
