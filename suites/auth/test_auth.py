@@ -1,8 +1,9 @@
 """Auth: the api-key header, the plain OpenAI client (Authorization: Bearer <key>), wrong and missing keys,
 and Microsoft Entra tokens for the two documented scopes.
 
-Requests with a deliberately wrong or missing key go through their own clients on ``target.base_url``
-(vcrpy patches every httpx client, so replay works; cassettes match on method/path/query/body, not headers).
+Requests with a deliberately wrong or missing key go through ``client.with_credentials(...)``: the harness's
+client with other credentials, so they are counted in the budget and anything a wrongly accepted key creates
+is cleaned up with the run's own key (cassettes match on method/path/query/body, not headers).
 The real key never appears in a message. Requests with the right key store nothing (a stored response costs
 a DELETE) and are seen through both channels where the SDK sends them.
 """
@@ -126,33 +127,22 @@ def test_wrong_key_is_rejected_with_401(client, target, observe):
     (403 tolerated) in the error envelope, without a model call. The stream=true probe goes through the
     OpenAI client (wrong Bearer token): one request shows the SDK's error and the raw answer's framing."""
     body = client.body("Say hello in one word.", max_output_tokens=16, store=False)
-    with httpx.Client(base_url=target.base_url, headers={"api-key": WRONG_KEY}, timeout=60) as wrong:
-        r = wrong.post("responses", json=body)
+    with client.with_credentials(WRONG_KEY) as wrong:
+        r = wrong.http_post("responses", body, retry=False)
         _assert_rejected(r, "wrong api-key on POST /responses", observe, "auth.wrong_key.status")
-        g = wrong.get(f"responses/{UNKNOWN_ID}")
+        g = wrong.http_get(f"responses/{UNKNOWN_ID}", retry=False)
         assert g.status_code in REJECTED, (
             f"wrong api-key on GET /responses/{{id}}: expected 401/403 before any lookup, saw {g.status_code}")
-
-    sdk = openai.OpenAI(base_url=target.base_url, api_key=WRONG_KEY, max_retries=0)
-    try:
-        try:
-            raw = sdk.responses.with_raw_response.create(**body, stream=True)
-        except openai.APIStatusError as exc:
-            st = exc.response
-            assert st.status_code in REJECTED, (
-                f"wrong Bearer key on a stream=true create: expected 401/403, saw {st.status_code}: {st.text[:160]}")
-            assert not st.headers.get("content-type", "").startswith("text/event-stream"), (
-                "wrong Bearer key on a stream=true create: the rejection was sent as an event stream")
-            assert isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError), (
-                f"SDK with a wrong key: raised {type(exc).__name__} for HTTP {exc.status_code}")
-            assert isinstance(exc.body, dict) and str(exc.body.get("message") or "").strip(), (
-                f"SDK: the {exc.status_code} carries no error message: {exc.body!r}")
-        else:
-            raw.http_response.close()
-            pytest.fail("SDK with a wrong key (Bearer), stream=true: the stream was opened "
-                        f"(HTTP {raw.http_response.status_code})")
-    finally:
-        sdk.close()
+        st = wrong.stream_both(body, retry=False)  # the SDK sends the wrong key as Authorization: Bearer
+    assert st.error is not None, f"SDK with a wrong key (Bearer), stream=true: the stream was opened (HTTP {st.status})"
+    assert st.status in REJECTED, f"wrong Bearer key on a stream=true create: expected 401/403, saw {st.status}: {st.text[:160]}"
+    assert not st.headers.get("content-type", "").startswith("text/event-stream"), (
+        "wrong Bearer key on a stream=true create: the rejection was sent as an event stream")
+    exc = st.error
+    assert isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError), (
+        f"SDK with a wrong key: raised {type(exc).__name__} for HTTP {exc.status_code}")
+    assert isinstance(exc.body, dict) and str(exc.body.get("message") or "").strip(), (
+        f"SDK: the {exc.status_code} carries no error message: {exc.body!r}")
 
 
 @pytest.mark.behaviour("auth.api_key.wrong_key_401")
@@ -161,14 +151,14 @@ def test_missing_key_is_rejected_with_401(client, target, observe):
 
     A request without any credential (no api-key, no Authorization) is answered 401 in the error
     envelope."""
-    with httpx.Client(base_url=target.base_url, timeout=60) as anonymous:
-        r = anonymous.post("responses", json=client.body("Say hello in one word.", max_output_tokens=16))
+    with client.with_credentials(None) as anonymous:
+        r = anonymous.http_post("responses", client.body("Say hello in one word.", max_output_tokens=16), retry=False)
         _assert_rejected(r, "no key on POST /responses", observe, "auth.missing_key.status")
-        g = anonymous.get(f"responses/{UNKNOWN_ID}")
+        g = anonymous.http_get(f"responses/{UNKNOWN_ID}", retry=False)
         assert g.status_code in REJECTED, f"no key on GET /responses/{{id}}: expected 401/403, saw {g.status_code}"
 
 
-def _entra_probe(target, scope: str, observe, key: str) -> None:
+def _entra_probe(client, target, scope: str, observe, key: str) -> None:
     """GET /responses/{unknown id} with a token for `scope`: 404 means accepted, 401/403 rejected."""
     if target.auth != "entra":
         not_applicable("Entra ID is not used by this run (live: --entra); the token scope cannot be probed")
@@ -177,8 +167,8 @@ def _entra_probe(target, scope: str, observe, key: str) -> None:
     except ImportError:
         not_applicable("azure-identity is not installed (pip install 'respcheck[entra]')")
     token = DefaultAzureCredential().get_token(scope).token
-    with httpx.Client(base_url=target.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as c:
-        r = c.get(f"responses/{ENTRA_PROBE_ID}")
+    with client.with_credentials(token=token) as c:
+        r = c.http_get(f"responses/{ENTRA_PROBE_ID}", retry=False)
     observe(key, r.status_code)
     assert r.status_code not in REJECTED, (
         f"a token for scope {scope} was rejected with HTTP {r.status_code} (expected 404 for the unknown id)")
@@ -188,11 +178,11 @@ def _entra_probe(target, scope: str, observe, key: str) -> None:
 @pytest.mark.behaviour("auth.entra.scope_ai_azure")
 def test_entra_token_for_ai_azure_scope(client, target, observe):
     """'401/403: If you use Microsoft Entra ID, verify your token is scoped for https://ai.azure.com/.default.'"""
-    _entra_probe(target, "https://ai.azure.com/.default", observe, "auth.entra.scope_ai_azure.status")
+    _entra_probe(client, target, "https://ai.azure.com/.default", observe, "auth.entra.scope_ai_azure.status")
 
 
 @pytest.mark.behaviour("auth.entra.scope_cognitiveservices")
 def test_entra_token_for_cognitiveservices_scope(client, target, observe):
     """'DefaultAzureCredential(), "https://cognitiveservices.azure.com/.default"'"""
-    _entra_probe(target, "https://cognitiveservices.azure.com/.default", observe,
+    _entra_probe(client, target, "https://cognitiveservices.azure.com/.default", observe,
                  "auth.entra.scope_cognitiveservices.status")
