@@ -1,4 +1,9 @@
-"""Shared helpers for the background suite: bounded polling, both views of SDK calls, small request bodies.
+"""Shared helpers for the background suite: bounded polling, the streamed GET, small request bodies.
+
+Every request is one exchange seen through both channels, made by the client (`client.create_both`,
+`client.stream_both`, `client.call_both`): the client charges what a model run bills (a background
+response's tokens show on the poll that sees it ended: polls are `billed`), registers stored responses for
+cleanup and learns from every answer (a response seen in a terminal status is deleted without a cancel).
 
 Polling is bounded twice: a maximum number of polls and a maximum wall time, both chosen per target mode.
 In replay the recorded polls answer in recorded order without waiting (no sleep), and the loop stops on the
@@ -9,7 +14,6 @@ requests.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,8 +77,10 @@ class PollResult:
 def poll_both(client: Any, response_id: str, first_status: str | None = None, *,
               until: tuple[str, ...] = TERMINAL, interval: float | None = None) -> PollResult:
     """GET /responses/{id} until the status is in `until`, within the mode's bounds; every poll is one
-    request seen through both channels (`views`). Stops at the first status in `until`; a poll answering an
-    error status ends the loop (``.error``), it is not asserted here (shared exchanges must not assert).
+    request seen through both channels (`client.call_both`, billed: the usage a background response reports
+    once it has ended is its create's bill, charged on the one poll that sees the end). Stops at the first
+    status in `until`; a poll answering an error status ends the loop (``.error``), it is not asserted here
+    (shared exchanges must not assert).
 
     `interval`: a fixed delay between polls against a real server (default: `poll_interval`'s backoff)."""
     target = client.target
@@ -88,8 +94,8 @@ def poll_both(client: Any, response_id: str, first_status: str | None = None, *,
     max_polls = MAX_POLLS.get(target.mode, 60)
     while out.polls < max_polls:
         pause(target, poll_interval(target, out.polls) if interval is None else interval)
-        ex = views(client, "GET /responses/{id} (poll)",
-                   lambda: client.sdk.responses.with_raw_response.retrieve(response_id))
+        ex = client.call_both("GET /responses/{id} (poll)",
+                              lambda sdk: sdk.responses.with_raw_response.retrieve(response_id), billed=True)
         out.polls += 1
         if ex.status != 200 or ex.sdk is None:
             out.error = ex
@@ -108,90 +114,37 @@ def poll_both(client: Any, response_id: str, first_status: str | None = None, *,
     else:
         out.timed_out = True
     out.elapsed_s = time.monotonic() - start
-    if out.last in TERMINAL and out.final:
-        charge(client, out.final.get("usage"))  # a background response's tokens show once it has ended
     return out
 
 
-def views(client: Any, what: str, call: Callable[[], Any], *, retry: Retry = True) -> Exchange:
-    """One SDK call made `with_raw_response` (``call()``), seen through both channels like
-    `client.create_both`: the raw answer and the SDK's typed object read from the same bytes. An error
-    status is returned (``.error``, the SDK's `APIStatusError`), not raised."""
+def retrieve_stream(client: Any, what: str, response_id: str, *, retry: Retry = True,
+                    **params: Any) -> StreamExchange:
+    """GET /responses/{id}?stream=true (a resumed or a refused stream) once, seen through both channels like
+    `client.stream_both`: the SSE text and its events as dicts, and the SDK's typed events decoded from the
+    same bytes (``sdk_error``: what the SDK raised at an in-stream `error` event). `client.stream_both` sends a
+    streamed *create* only, so this goes through `client.call_both` and reads its answer: the body is read
+    once, inside the call, so a transient in-stream `error` event is retried like a 5xx (``retry`` as there)."""
 
-    def run() -> Exchange:
-        try:
-            raw = call()
-        except openai.APIStatusError as exc:
-            return Exchange(exc.response, None, exc)
-        return Exchange(raw.http_response, raw.parse(), None)
-
-    ex = client.sdk_call(what, run, retry=retry)
-    client.evidence.channels.update(("sdk", "http"))
-    return ex
-
-
-def stream_views(client: Any, what: str, call: Callable[[], Any], *, register: dict[str, Any] | None = None,
-                 retry: Retry = True) -> tuple[StreamExchange, float | None]:
-    """One streamed SDK call made `with_raw_response` (``call()``), seen through both channels like
-    `client.stream_both` (SSE text and events as dicts, the SDK's typed events decoded from the same bytes),
-    plus the seconds from sending to the first body chunk, which `stream_both` does not measure.
-
-    `register`: the create body; the response its `response.created` announces is registered for cleanup
-    (unless store=false), as `stream_both` does."""
-    first: list[float] = []
-
-    def run() -> StreamExchange:
-        first.clear()
-        started = time.monotonic()
-        try:
-            raw = call()
-        except openai.APIStatusError as exc:
-            r = exc.response
-            return StreamExchange(r.status_code, r.headers, r.text, [], [], exc)
-        r = raw.http_response
-        chunks = []
-        for chunk in r.iter_bytes():
-            if chunk and not first:
-                first.append(time.monotonic() - started)
-            chunks.append(chunk)
-        r._content = b"".join(chunks)  # what r.read() keeps: the SDK decodes these same bytes below
-        events = parse_sse(r.text).events
-        if register is not None and register.get("store", True) is not False:
-            for ev in events:
-                if ev.get("type") == "response.created" and isinstance(ev.get("response"), dict):
-                    client.cleanup.add_response(ev["response"].get("id"), background=bool(register.get("background")))
-        typed: list[Any] = []
-        try:
-            typed.extend(raw.parse())
-        except openai.APIError:
-            pass  # the SDK raises an `error` event; the typed events before it are kept
-        result = StreamExchange(r.status_code, r.headers, r.text, events, typed)
-        code = stream_error_code(events)
+    def call(sdk: Any) -> Any:
+        raw = sdk.responses.with_raw_response.retrieve(response_id, stream=True, **params)
+        raw.http_response.read()  # the SDK's `Stream` below decodes these same bytes
+        code = stream_error_code(parse_sse(raw.http_response.text).events)
         if retry != "never" and code in TRANSIENT_CODES:
-            raise TransientStreamError(f"in-stream error event {code!r}", result)
-        return result
+            seen = Exchange(raw.http_response, raw.parse(), None)
+            raise TransientStreamError(f"in-stream error event {code!r}", seen)
+        return raw
 
-    ex = client.sdk_call(what, run, retry=retry)
-    client.evidence.channels.update(("sdk", "http"))
-    for ev in ex.events:
-        if isinstance(ev.get("response"), dict):
-            charge(client, ev["response"].get("usage"))
-    return ex, (first[0] if first else None)
-
-
-def timed_stream(client: Any, body: dict[str, Any]) -> tuple[StreamExchange, float | None]:
-    """``POST /responses`` with stream=true through `stream_views`: both views and the time to the first chunk."""
-    tagged = client.tag({**body, "stream": True})
-    return stream_views(client, "POST /responses stream (both, timed)",
-                        lambda: client.sdk.responses.with_raw_response.create(**tagged), register=tagged)
-
-
-def charge(client: Any, usage: Any) -> None:
-    """Count a response's usage against the run's budget and this exchange's evidence (the harness does this
-    for its own helpers; `views` and `stream_views` go through `client.sdk_call`, which does not)."""
-    inp, out = client.budget.charge_usage(usage)
-    client.evidence.input_tokens += inp
-    client.evidence.output_tokens += out
+    ex = client.call_both(what, call, retry=retry)
+    r = ex.http
+    if ex.error is not None:
+        return StreamExchange(r.status_code, r.headers, r.text, [], [], ex.error)
+    typed: list[Any] = []
+    sdk_error = None
+    try:
+        typed.extend(ex.sdk)
+    except openai.APIError as exc:
+        sdk_error = exc  # the SDK raises at an `error` event; the typed events before it are kept
+    return StreamExchange(r.status_code, r.headers, r.text, parse_sse(r.text).events, typed, None, sdk_error)
 
 
 def compress(statuses: list[str]) -> list[str]:

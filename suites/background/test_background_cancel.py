@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import pytest
-from _bg_helpers import TERMINAL, PollResult, bg_body, pause, poll_both, views
+from _bg_helpers import TERMINAL, PollResult, bg_body, pause, poll_both
 
 from respcheck.client import Exchange
 from respcheck.findings import render
@@ -52,11 +52,11 @@ def cancelled(shared):
             return Cancelled(created, None, None, None, None)
         started = poll_both(c, rid, created.sdk.status, until=("in_progress",) + TERMINAL,
                             interval=0.2 if target.mode == "reference" else 0.3)
-        first = views(c, "POST /responses/{id}/cancel", lambda: c.sdk.responses.with_raw_response.cancel(rid))
+        first = c.call_both("POST /responses/{id}/cancel", lambda sdk: sdk.responses.with_raw_response.cancel(rid))
         pause(target, SETTLE_S.get(target.mode, 8.0))
-        later = views(c, "GET /responses/{id} (after cancel)", lambda: c.sdk.responses.with_raw_response.retrieve(rid))
-        second = views(c, "POST /responses/{id}/cancel (again)", lambda: c.sdk.responses.with_raw_response.cancel(rid),
-                       retry=False)
+        later = c.call_both("GET /responses/{id} (after cancel)", lambda sdk: sdk.responses.with_raw_response.retrieve(rid))
+        second = c.call_both("POST /responses/{id}/cancel (again)",
+                             lambda sdk: sdk.responses.with_raw_response.cancel(rid), retry=False)
         return Cancelled(created, started, first, later, second)
 
     return shared("cancelled", make)

@@ -4,8 +4,8 @@ create, reasoning models.
 One background create is made once for the module and polled to its end, every poll one request seen
 through both channels (the raw JSON and the SDK's typed `Response` read from the same bytes); the create,
 the raw polling, the SDK polling loop and the refused resume are judged on it (a live run pays per request,
-and every stored background response costs a cancel and a delete at cleanup). Polling is bounded (a maximum
-number of polls and a maximum wall time per target mode, see `_bg_helpers`).
+and every stored response costs a delete at cleanup, one still running a cancel first). Polling is bounded
+(a maximum number of polls and a maximum wall time per target mode, see `_bg_helpers`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from _bg_helpers import (
     event_type,
     lifecycle_findings,
     poll_both,
-    stream_views,
+    retrieve_stream,
 )
 
 from respcheck.client import Exchange, StreamExchange
@@ -57,8 +57,7 @@ def polled(shared):
         if not rid:
             return Polled(created, None, None)
         run = poll_both(c, rid, (created.json() or {}).get("status"))
-        refused, _ = stream_views(c, "GET /responses/{id}?stream=true (sdk+http)",
-                                  lambda: c.sdk.responses.with_raw_response.retrieve(rid, stream=True), retry=False)
+        refused = retrieve_stream(c, "GET /responses/{id}?stream=true (both)", rid, retry=False)
         return Polled(created, run, refused)
 
     return shared("polled", make)

@@ -3,11 +3,12 @@ against a synchronous stream, the synchronous response the cancel endpoint refus
 requirement.
 
 One module-shared exchange makes every request here (a live run pays per request, and every stored
-background response costs a cancel and a delete at cleanup): the refused store=false create first (it also
-opens the connection, so neither timed stream pays the set-up), a synchronous stream and a background
-stream with the same prompt (both timed to their first byte), a resume of the background stream from its
-middle, and a cancel of the synchronous response. Each request is seen through both channels: the raw
-answer and the SDK's typed reading of the same bytes.
+response costs a delete at cleanup, one still running a cancel first): the refused store=false create first
+(it also opens the connection, so neither timed stream pays the set-up), a synchronous stream and a
+background stream with the same prompt (both timed to their first body chunk by the client,
+`client.last_stream_timing`), a resume of the background stream from its middle, and a cancel of the
+synchronous response. Each request is seen through both channels: the raw answer and the SDK's typed reading
+of the same bytes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, NamedTuple
 
 import openai
 import pytest
-from _bg_helpers import bg_body, event_type, sse_sequence, stream_views, timed_stream, views
+from _bg_helpers import bg_body, event_type, retrieve_stream, sse_sequence
 
 from respcheck.client import Exchange, StreamExchange
 from respcheck.findings import render
@@ -56,20 +57,21 @@ def streams(shared):
         store_false = c.create_both(bg_body(c, "Say hello in one word.", store=False), retry=False)
         if store_false.status == 200 and store_false.sdk is not None:
             c.cleanup.add_response(store_false.sdk.id, background=True)  # accepted against the docs: remove it
-        sync, sync_s = timed_stream(c, c.body(PROMPT, max_output_tokens=32, store=True))
-        bg, bg_s = timed_stream(c, bg_body(c, PROMPT, store=True))
+        sync = c.stream_both(c.body(PROMPT, max_output_tokens=32, store=True))
+        sync_s = c.last_stream_timing[0]
+        bg = c.stream_both(bg_body(c, PROMPT, store=True))
+        bg_s = c.last_stream_timing[0]
         rid, seq = _created_id(bg.events), sse_sequence(bg.events)
         resumed = n = None
         if rid and seq and all(isinstance(s, int) for s in seq):
             n = seq[len(seq) // 2]
-            resumed, _ = stream_views(
-                c, "GET /responses/{id}?stream=true&starting_after=N (sdk+http)",
-                lambda: c.sdk.responses.with_raw_response.retrieve(rid, stream=True, starting_after=n))
+            resumed = retrieve_stream(c, "GET /responses/{id}?stream=true&starting_after=N (both)", rid,
+                                      starting_after=n)
         sync_id = _created_id(sync.events)
         cancel_sync = None
         if sync_id:
-            cancel_sync = views(c, "POST /responses/{id}/cancel (synchronous)",
-                                lambda: c.sdk.responses.with_raw_response.cancel(sync_id), retry=False)
+            cancel_sync = c.call_both("POST /responses/{id}/cancel (synchronous)",
+                                      lambda sdk: sdk.responses.with_raw_response.cancel(sync_id), retry=False)
         return Streams(store_false, sync, sync_s, bg, bg_s, resumed, n, cancel_sync)
 
     return shared("streams", make)
