@@ -10,18 +10,16 @@ service ignores it and answers normally; then the test ends not-applicable ("cou
 error on this target"), never pass and never fail.
 
 One provoking stream (`failing`, not stored: the stream itself is judged) serves all three tests: its SSE
-bytes, and the SDK's reading of the same bytes - the typed events it yields and the `openai.APIError` it
-raises at the error event.
+bytes, and the SDK's reading of the same bytes (`client.stream_both`) - the typed events it yields and the
+`openai.APIError` it raises at the error event.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
-import httpx2
 import openai
 import pytest
-from openai.types.responses import ResponseStreamEvent
 
 from respcheck.findings import render
 from respcheck.validators import check_response, check_stream
@@ -32,41 +30,14 @@ TERMINAL = ("response.completed", "response.incomplete", "response.failed")
 NOT_PROVOKED = "could not provoke an in-stream error on this target (the stream ended {how})"
 
 
-class Failing(NamedTuple):
-    """The provoking stream: both views (`ex`), and the SDK's reading of its bytes to the end (`typed`: the
-    typed events it yielded; `raised`: the exception it raised while iterating, None when it raised none)."""
-
-    ex: Any
-    typed: list[Any]
-    raised: BaseException | None
-
-
-def _sdk_reading(client, ex) -> tuple[list[Any], BaseException | None]:
-    """What `for event in client.responses.create(..., stream=True)` does with these bytes: the SDK's own
-    `openai.Stream` decoding the stream's body (`stream_both` keeps the typed events before an error event
-    but not the exception the SDK raises there)."""
-    headers = {"content-type": ex.headers.get("content-type", "text/event-stream")}  # the body is decoded already
-    response = httpx2.Response(ex.status, headers=headers, content=ex.text.encode(),
-                               request=httpx2.Request("POST", f"{client.target.base_url.rstrip('/')}/responses"))
-    typed: list[Any] = []
-    try:
-        for event in openai.Stream(cast_to=ResponseStreamEvent, response=response, client=client.sdk):
-            typed.append(event)
-    except Exception as exc:  # noqa: BLE001 - judged by the tests (an APIError is what the SDK should raise)
-        return typed, exc
-    return typed, None
-
-
 @pytest.fixture(scope="module")
 def failing(shared):
-    """One stream of the failing prompt, tried once (retry='never': the error event is what it provokes)."""
-
-    def make(c):
-        ex = c.stream_both(c.body(FAIL_PROMPT, max_output_tokens=16, store=False), retry="never")
-        typed, raised = _sdk_reading(c, ex) if ex.status == 200 else ([], None)
-        return Failing(ex, typed, raised)
-
-    return shared("failing", make)
+    """One stream of the failing prompt, tried once (retry='never': the error event is what it provokes).
+    Both views of it (`client.stream_both`): the SSE events, and what the SDK's own `openai.Stream` does with
+    the same bytes - the typed events it yields (``sdk_events``) and the exception it raises while iterating
+    (``sdk_error``, None when it raises none)."""
+    return shared("failing", lambda c: c.stream_both(c.body(FAIL_PROMPT, max_output_tokens=16, store=False),
+                                                     retry="never"))
 
 
 def _terminal(events: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -93,9 +64,8 @@ def test_failure_arrives_as_error_event_in_the_stream(failing, observe):
 
     The HTTP status stays 200 (the stream has started); the failure is an `error` event with a message and a
     code, followed at most by response.failed (status failed, error set) and nothing else."""
-    ex = failing.ex
-    _answered_200_or_na(ex)
-    events = ex.events
+    _answered_200_or_na(failing)
+    events = failing.events
     _provoked_or_na(events)
     kinds = [e.get("type") for e in events]
     observe("streaming.error_event.sequence", [k for k in kinds if k in ("error", *TERMINAL)])
@@ -114,13 +84,13 @@ def test_failure_arrives_as_error_event_in_the_stream(failing, observe):
         shape = check_response(term.get("response"))
         assert not shape, "response.failed: " + render(shape)
 
-    exc = failing.raised
+    exc = failing.sdk_error
     if isinstance(exc, openai.APIError):  # the SDK turns the error event into an exception: surfaced
         observe("streaming.error_event.sdk", f"raises {type(exc).__name__} (openai {openai.__version__})")
         assert str(exc.message or "").strip(), "SDK: the APIError raised for the error event has no message"
         return
     assert exc is None, f"SDK: reading the stream raised {exc!r}, not an openai.APIError"
-    sdk_kinds = [e.type for e in failing.typed]
+    sdk_kinds = [e.type for e in failing.sdk_events]
     observe("streaming.error_event.sdk", f"yields typed events {sdk_kinds[-2:]} (openai {openai.__version__})")
     assert "error" in sdk_kinds, f"SDK: the stream neither raised nor yielded an error event (ended {sdk_kinds[-3:]})"
 
@@ -132,24 +102,23 @@ def test_sdk_surfaces_the_error_and_the_stream_ends(failing):
     Through the SDK the in-stream error is visible (an `openai.APIError` raised while iterating, or a typed
     `error` event) and nothing but response.failed follows it, so the application can stop; on the wire
     the connection ends after it."""
-    ex = failing.ex
-    _answered_200_or_na(ex)
-    _provoked_or_na(ex.events)
-    kinds = [e.get("type") for e in ex.events]
+    _answered_200_or_na(failing)
+    _provoked_or_na(failing.events)
+    kinds = [e.get("type") for e in failing.events]
     assert "error" in kinds, f"the stream failed without an error event for the client to detect: {kinds[-3:]}"
     after = [k for k in kinds[kinds.index("error") + 1:]]
     assert after in ([], ["response.failed"]), f"events after the error event: {after} (expected none or response.failed)"
 
-    exc = failing.raised
+    exc = failing.sdk_error
     if exc is not None:
         assert isinstance(exc, openai.APIError), f"SDK: reading the stream raised {exc!r}, not an openai.APIError"
         assert not isinstance(exc, openai.APIConnectionError), f"SDK: the stream broke instead of reporting the error: {exc!r}"
         assert str(exc.message or "").strip(), "SDK: APIError without a message"
         return
-    sdk_kinds = [e.type for e in failing.typed]
+    sdk_kinds = [e.type for e in failing.sdk_events]
     assert "error" in sdk_kinds, f"SDK: no error surfaced for a failing stream (events end {sdk_kinds[-3:]})"
     i = sdk_kinds.index("error")
-    err = failing.typed[i]
+    err = failing.sdk_events[i]
     assert (getattr(err, "message", None) or "").strip(), f"SDK: the typed error event has no message: {err!r}"
     assert sdk_kinds[i + 1:] in ([], ["response.failed"]), f"SDK: events after the error: {sdk_kinds[i + 1:]}"
 
@@ -161,9 +130,8 @@ def test_failed_stream_reports_no_output_tokens(failing, observe):
     What is visible on the wire is the usage the service reports for the failed response (the basis of the
     bill): response.failed reports no output tokens - usage is null or its output_tokens is 0 - in the raw
     event and in the SDK's typed one (when the SDK reads that far)."""
-    ex = failing.ex
-    _answered_200_or_na(ex)
-    term = _terminal(ex.events)
+    _answered_200_or_na(failing)
+    term = _terminal(failing.events)
     if term is None or term.get("type") != "response.failed":
         not_applicable(NOT_PROVOKED.format(how=f"with {term.get('type') if term else 'no terminal event'}"))
     resp = term.get("response") or {}
@@ -172,9 +140,9 @@ def test_failed_stream_reports_no_output_tokens(failing, observe):
     out_tokens = (usage or {}).get("output_tokens") or 0
     assert out_tokens == 0, f"the failed response reports usage.output_tokens={out_tokens} (expected 0 or no usage)"
 
-    if isinstance(failing.raised, openai.APIError):
+    if isinstance(failing.sdk_error, openai.APIError):
         return  # the SDK stops at the error event; the wire check above is the evidence
-    last = failing.typed[-1] if failing.typed else None
+    last = failing.sdk_events[-1] if failing.sdk_events else None
     if last is not None and last.type == "response.failed" and last.response.usage is not None:
         assert not last.response.usage.output_tokens, (
             f"SDK: response.failed reports usage.output_tokens={last.response.usage.output_tokens}")

@@ -13,7 +13,6 @@ retrieves, so they are not stored (store=false).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -76,34 +75,10 @@ def _output_text(response: dict[str, Any]) -> str:
     )
 
 
-def _timed_stream(client, body: dict[str, Any]) -> tuple[Any, tuple[float | None, float]]:
-    """`client.stream_both(body)` and the (seconds to the response head, seconds to the end of the stream)
-    of its last attempt, taken by hooks on the SDK's HTTP client (stream_both keeps no timing)."""
-    marks: dict[str, float] = {}
-
-    def sent(_request: Any) -> None:
-        marks.clear()
-        marks["sent"] = time.monotonic()
-
-    def head(_response: Any) -> None:
-        marks["head"] = time.monotonic()
-
-    hooks = client.sdk._client.event_hooks
-    hooks["request"].append(sent)
-    hooks["response"].append(head)
-    try:
-        ex = client.stream_both(body)
-    finally:
-        hooks["request"].remove(sent)
-        hooks["response"].remove(head)
-    start = marks.get("sent", time.monotonic())
-    first = marks["head"] - start if "head" in marks else None
-    return ex, (first, time.monotonic() - start)
-
-
 class Counted:
     """The shared counting stream: both views (`ex`), the response retrieved after it (`final`, None when it
-    could not be retrieved) and the stream's timing (`timing`: seconds to the response head, to the end)."""
+    could not be retrieved) and the stream's timing (`timing`, the client's `last_stream_timing` of it:
+    seconds to the first body chunk, to the end)."""
 
     def __init__(self, ex: Any, final: dict[str, Any] | None, timing: tuple[float | None, float]) -> None:
         self.ex, self.final, self.timing = ex, final, timing
@@ -115,7 +90,8 @@ def counted(shared, target):
     (the default, true): the grammar and delta tests compare the stream with the stored response."""
 
     def make(c):
-        ex, timing = _timed_stream(c, _count_body(c, target))
+        ex = c.stream_both(_count_body(c, target))
+        timing = c.last_stream_timing
         final = _retrieve(c, _created_id(ex.events)) if ex.status == 200 else None
         return Counted(ex, final, timing)
 
@@ -282,8 +258,8 @@ def test_first_event_precedes_the_finished_response(counted, target, observe):
 
     The first event is sent before the response is built: response.created carries a snapshot still in
     progress (status queued/in_progress, no output, no usage), the output follows in later events, and only
-    the terminal event carries the finished response. Off replay, the times to the response head (its
-    first bytes) and to the end of the stream are recorded (timing is not asserted: a recording proxy or a
+    the terminal event carries the finished response. Off replay, the times to the first body chunk (the
+    first bytes of the stream) and to its end are recorded (timing is not asserted: a recording proxy or a
     fast server buffers)."""
     ex = counted.ex
     assert ex.status == 200, f"expected HTTP 200 for a stream, saw {ex.status}: {ex.text[:200]}"
