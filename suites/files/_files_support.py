@@ -4,7 +4,8 @@ Multipart bodies carry a boundary; httpx and the SDK draw a random one, which wo
 different and the replay miss. Uploads here pass a fixed boundary, so the bytes are the same each run.
 Every Files call goes through `client.call_both` (the SDK's ``with_raw_response``): one request gives the raw
 answer and the SDK's typed object read from it (`respcheck.client.Exchange`: ``.http``, ``.sdk``, ``.error``);
-an uploaded file is registered for cleanup the moment the answer arrives.
+the client registers an uploaded file for cleanup the moment the answer arrives, and strikes one the test
+deleted itself (a DELETE through the client) off the cleanup list and the run's ledger.
 """
 
 from __future__ import annotations
@@ -57,12 +58,3 @@ def wait_processed(client: Any, target: Any, first: Exchange, polls: int = 10) -
             time.sleep(1.0)
         ex = retrieve(client, obj["id"])
     return ex
-
-
-def forget_deleted(client: Any, file_id: str) -> None:
-    """A file the test deleted itself (and saw gone): struck off the cleanup list and the run's ledger, so the
-    teardown does not send a second DELETE for it."""
-    if file_id in client.cleanup.files:
-        client.cleanup.files.remove(file_id)
-    if client.ledger is not None:
-        client.ledger.deleted("file", file_id)

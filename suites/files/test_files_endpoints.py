@@ -14,7 +14,6 @@ import pytest
 from _files_support import (
     FILE_FIELDS,
     PDF_NAME,
-    forget_deleted,
     pdf_bytes,
     retrieve,
     upload,
@@ -146,7 +145,6 @@ def test_delete_removes_file(client):
     after = retrieve(client, fid, retry=False)
     assert after.status == 404, f"a deleted file is still retrievable: HTTP {after.status}: {after.http.text[:200]}"
     assert isinstance(after.error, openai.NotFoundError), f"SDK: retrieving the deleted file raised {after.error!r}, expected NotFoundError"
-    forget_deleted(client, fid)
 
 
 @pytest.mark.behaviour("files.purpose.assistants_workaround")
