@@ -67,21 +67,6 @@ def function_call_turns() -> list[dict[str, Any]]:
     ]
 
 
-def compact_both(client: Any, items: list[Any], model: str | None = None) -> Exchange:
-    """``POST /responses/compact`` once, seen through both channels: the raw answer (``.http``) and the
-    SDK's typed `CompactedResponse` read from the same bytes (``.sdk``, None on an error status) the way
-    ``client.responses.compact`` reads them (its lenient ``construct_type``)."""
-    from openai._models import construct_type
-    from openai.types.responses import CompactedResponse
-
-    raw = client.http_post("responses/compact", {"model": model or client.target.deployment, "input": items})
-    typed = None
-    if raw.status_code == 200 and isinstance(data := raw.json(), dict):
-        typed = construct_type(type_=CompactedResponse, value=data)
-        client.evidence.channels.add("sdk")
-    return Exchange(raw, typed, None)
-
-
 def ok_json(ex: Exchange, what: str) -> dict[str, Any]:
     """The raw JSON object of a 200 answer, or an assertion naming what was expected and what came back."""
     assert ex is not None, f"{what}: not sent (an earlier step of the shared exchange failed)"

@@ -17,7 +17,6 @@ from _compaction_helpers import (
     NAME,
     QUESTION,
     as_input,
-    compact_both,
     compaction_items,
     function_call_turns,
     long_conversation,
@@ -39,7 +38,8 @@ def compacted(shared):
     long history (without the tool pair: a create with tool items would need the tool declared)."""
 
     def make(c):
-        compact = compact_both(c, [*function_call_turns(), *long_conversation()])
+        compact = c.call_both("POST /responses/compact", lambda sdk: sdk.responses.with_raw_response.compact(
+            model=c.target.deployment, input=[*function_call_turns(), *long_conversation()]), billed=True)
         nxt = None
         if compact.sdk is not None:
             nxt = c.create_both(c.body([*as_input(compact.sdk.output), user(QUESTION)], max_output_tokens=32, store=False))
@@ -183,7 +183,8 @@ def test_compact_accepts_reasoning_items_from_a_previous_response(client, target
     ok_json(first, "reasoning turn")
     kinds = types(first.sdk.output)
     observe("compaction.endpoint.reasoning_turn_types", kinds)
-    compact = compact_both(client, [turn, *as_input(first.sdk.output)], model=model)
+    compact = client.call_both("POST /responses/compact", lambda sdk: sdk.responses.with_raw_response.compact(
+        model=model, input=[turn, *as_input(first.sdk.output)]), billed=True)
     data = ok_json(compact, f"compacting {kinds} items")
     findings = check_compaction(data)
     assert not findings, render(findings)
