@@ -30,7 +30,6 @@ from tools_helpers import (
     items,
     output_text,
     post_file,
-    sdk_hosted,
     typed_items,
     upload,
 )
@@ -113,12 +112,16 @@ def test_code_interpreter_runs_python(client, observe):
 def test_auto_container_reused_across_turns(client, observe):
     """'This automatically creates a new container or reuses an active one from a previous
     code_interpreter_call in the model's context.'"""
-    first = sdk_hosted(client, client.body("Use the python tool to set x = 123456 * 654321 and print x.",
-                                           tools=[AUTO], max_output_tokens=200), "code_interpreter")
+    ex = client.create_both(client.body("Use the python tool to set x = 123456 * 654321 and print x.",
+                                        tools=[AUTO], max_output_tokens=200))  # stored: turn 2 chains on it
+    hosted_tool_answer(ex.http, "code_interpreter")
+    first = ex.sdk
     calls = typed_items(first, "code_interpreter_call")
     assert calls, f"turn 1: no code_interpreter_call in {[o.type for o in first.output]}"
-    second = client.create(client.body("Use the python tool again to print x + 1, using the variable x you defined before.",
-                                       previous_response_id=first.id, tools=[AUTO], store=False, max_output_tokens=200))
+    ex = client.create_both(client.body("Use the python tool again to print x + 1, using the variable x you defined before.",
+                                        previous_response_id=first.id, tools=[AUTO], store=False, max_output_tokens=200))
+    assert ex.status == 200, f"turn 2: HTTP {ex.status}: {ex.http.text[:200]}"
+    second = ex.sdk
     again = typed_items(second, "code_interpreter_call")
     assert again, f"turn 2: no code_interpreter_call in {[o.type for o in second.output]}"
     observe("tools.code_interpreter.container_reused", again[0].container_id == calls[0].container_id)

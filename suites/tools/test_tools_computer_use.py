@@ -5,7 +5,7 @@ the `computer_use` role (live: `--deployment-role computer_use=NAME`), else not-
 from __future__ import annotations
 
 import pytest
-from tools_helpers import extra_deployment, hosted_tool_answer, items, sdk_view
+from tools_helpers import extra_deployment, hosted_tool_answer, items, typed_models
 
 from respcheck import contract
 from respcheck.findings import render
@@ -20,7 +20,8 @@ def test_computer_use_preview_model(client, target):
     model = extra_deployment(target, "computer_use")
     body = {"model": model, "tools": [TOOL], "truncation": "auto", "max_output_tokens": 200,
             "input": [{"role": "user", "content": [{"type": "input_text", "text": "Open a web browser and search for Azure OpenAI."}]}]}
-    data = hosted_tool_answer(client.http_post("responses", body), "computer_use_preview")
+    ex = client.create_both(body)  # one request, both views
+    data = hosted_tool_answer(ex.http, "computer_use_preview")
     findings = check_response(data)
     assert not findings, render(findings)
     calls = items(data, "computer_call")
@@ -31,5 +32,5 @@ def test_computer_use_preview_model(client, target):
         assert not errors, f"computer_call[{n}] off-contract: {errors[:3]}"
         assert call.get("call_id") and isinstance(call.get("action"), dict), f"computer_call[{n}] lacks call_id/action: {call}"
     assert calls, f"the computer-use-preview model asked for no action (output {kinds})"
-    typed = sdk_view(data, "computer_call")  # the SDK types the computer_call (ResponseComputerToolCall)
+    typed = typed_models(ex.sdk, "computer_call")  # the SDK types the computer_call (ResponseComputerToolCall)
     assert len(typed) == len(calls), f"the SDK saw {len(typed)} computer_call items, the wire {len(calls)}"

@@ -8,7 +8,9 @@ All of it is costly (expensive). The image deployment is the `image_generation` 
 probe is the `image_generation_other` role); without one the tests are not-applicable.
 
 Tests that observe the same request judge one module-shared exchange: `drawn` (one image, stored, and the
-follow-up edit chained on it), `partial_stream` and `series_probe`. Nothing else is stored.
+follow-up edit chained on it), `partial_stream` and `series_probe`. Nothing else is stored. Every request is
+seen through both channels (`create_both` / `stream_both` with the deployment header): the raw answer and the
+SDK's own typed reading of the same bytes.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import binascii
 from typing import Any, NamedTuple
 
 import pytest
-from tools_helpers import NOT_SUPPORTED, extra_deployment, hosted_tool_answer, items, sdk_view, upload
+from tools_helpers import NOT_SUPPORTED, extra_deployment, hosted_tool_answer, items, typed_models, upload
 
 from respcheck import contract
 from respcheck.findings import render
@@ -47,16 +49,17 @@ def _b64_image(value, where: str) -> bytes:
     return raw
 
 
-def _generated(resp, where: str) -> dict:
-    """The JSON of an image_generation answer, checked; not-applicable when the tool is not offered."""
-    data = hosted_tool_answer(resp, "image_generation")
+def _generated(ex, where: str) -> dict:
+    """The raw JSON of an image_generation exchange, checked; not-applicable when the tool is not offered."""
+    data = hosted_tool_answer(ex.http, "image_generation")
     findings = check_response(data)
     assert not findings, f"{where}: " + render(findings)
     return data
 
 
 class Drawn(NamedTuple):
-    """One image drawn by the named deployment (stored) and the edit chained on it (None if turn 1 gave no id)."""
+    """One image drawn by the named deployment (stored) and the edit chained on it (None if turn 1 gave no id),
+    each one request seen through both channels."""
 
     first: Any
     edit: Any
@@ -69,12 +72,12 @@ def drawn(shared, target):
     headers = _headers(target)
 
     def make(c) -> Drawn:
-        first = c.http_post("responses", c.body(PROMPT, tools=[TOOL]), headers=headers)
-        rid = first.json().get("id") if first.status_code == 200 else None
+        first = c.create_both(c.body(PROMPT, tools=[TOOL]), headers=headers)
+        rid = first.sdk.id if first.sdk is not None else None
         if not rid:
             return Drawn(first, None)
-        return Drawn(first, c.http_post("responses", c.body("Now make the circle blue.", previous_response_id=rid, tools=[TOOL],
-                                                              store=False), headers=headers))
+        return Drawn(first, c.create_both(c.body("Now make the circle blue.", previous_response_id=rid, tools=[TOOL],
+                                                 store=False), headers=headers))
 
     return shared("drawn", make)
 
@@ -96,7 +99,7 @@ def test_image_generation_call_result(drawn):
     assert calls, f"no image_generation_call item; output types {[o.get('type') for o in data['output']]}"
     assert calls[0].get("status") == "completed", f"image_generation_call status {calls[0].get('status')!r}"
     _b64_image(calls[0].get("result"), "image_generation_call.result")
-    typed = sdk_view(data, "image_generation_call")  # the SDK types the item (ImageGenerationCall)
+    typed = typed_models(drawn.first.sdk, "image_generation_call")  # the SDK's typed ImageGenerationCall
     assert typed and typed[0].result == calls[0]["result"], "the SDK lost the image_generation_call result"
 
 
@@ -106,35 +109,43 @@ def test_image_deployment_named_by_header(client, target, drawn, observe):
     """'"x-ms-oai-image-generation-deployment": os.getenv("IMAGE_MODEL_NAME"),' - the header names the
     gpt-image-1 deployment: the named one draws, a missing one is refused."""
     headers = _headers(target)
-    wrong = client.http_post("responses", client.body(PROMPT, tools=[TOOL], store=False), retry=False,
-                             headers={HEADER: "respcheck-no-such-image-deployment"})
-    observe("tools.image_generation.unknown_deployment_header", {"status": wrong.status_code, "message": wrong.text[:200]})
-    if wrong.status_code == 200:
+    wrong = client.create_both(client.body(PROMPT, tools=[TOOL], store=False), retry=False,
+                               headers={HEADER: "respcheck-no-such-image-deployment"})
+    observe("tools.image_generation.unknown_deployment_header", {"status": wrong.status, "message": wrong.http.text[:200]})
+    if wrong.status == 200:
         assert not [c for c in items(wrong.json(), "image_generation_call") if c.get("result")], (
             "an image was generated although the header names no existing deployment: the header is not used")
+        assert not [c for c in typed_models(wrong.sdk, "image_generation_call") if c.result], (
+            "SDK: an image was generated although the header names no existing deployment")
     else:
-        assert 400 <= wrong.status_code < 500, f"an unknown image deployment should be a 4xx, saw HTTP {wrong.status_code}: {wrong.text[:200]}"
-    data = hosted_tool_answer(drawn.first, "image_generation")
+        assert 400 <= wrong.status < 500, f"an unknown image deployment should be a 4xx, saw HTTP {wrong.status}: {wrong.http.text[:200]}"
+        assert wrong.error is not None and wrong.error.status_code == wrong.status, (
+            f"SDK: the HTTP {wrong.status} refusal was not raised as an API error ({wrong.error!r})")
+    data = hosted_tool_answer(drawn.first.http, "image_generation")
     calls = _image_calls(data, "named deployment")
     assert calls and calls[0].get("result"), f"the named image deployment {headers[HEADER]!r} produced no image"
 
 
 @pytest.fixture(scope="module")
 def series_probe(shared, target) -> tuple[str, Any]:
-    """(deployment, answer): PROMPT with the header pointing at a second, non-gpt-image-1 image deployment."""
+    """(deployment, exchange): PROMPT with the header pointing at a second, non-gpt-image-1 image deployment."""
     dep = extra_deployment(target, "image_generation_other")
-    return dep, shared("series_probe", lambda c: c.http_post("responses", c.body(PROMPT, tools=[TOOL], store=False),
-                                                            headers={HEADER: dep}))
+    return dep, shared("series_probe", lambda c: c.create_both(c.body(PROMPT, tools=[TOOL], store=False),
+                                                              headers={HEADER: dep}))
 
 
 def _series_probe(series_probe, observe) -> bool:
     """The answer of the second, non-gpt-image-1 image deployment; True when it draws."""
-    dep, r = series_probe
+    dep, ex = series_probe
+    r = ex.http
     observe("tools.image_generation.other_series_model", {"deployment": dep, "status": r.status_code, "message": r.text[:200]})
     assert r.status_code < 500, f"HTTP {r.status_code}: {r.text[:200]}"
     if r.status_code == 400 and NOT_SUPPORTED.search(r.text) and "tool" in r.text.lower() and dep not in r.text:
         not_applicable(f"the target refuses the image_generation tool itself, not the model: {r.text[:200]}")
-    return r.status_code == 200 and any(c.get("result") for c in items(r.json(), "image_generation_call"))
+    drew = r.status_code == 200 and any(c.get("result") for c in items(r.json(), "image_generation_call"))
+    typed = r.status_code == 200 and any(c.result for c in typed_models(ex.sdk, "image_generation_call"))
+    assert typed == drew, f"SDK: an image drawn {typed}, the wire {drew}"
+    return drew
 
 
 @pytest.mark.expensive
@@ -155,15 +166,16 @@ def test_tool_only_gpt_image_1(series_probe, observe):
 
 @pytest.fixture(scope="module")
 def partial_stream(shared, target):
-    """PROMPT streamed with partial_images=2 and the deployment header (not stored)."""
+    """PROMPT streamed with partial_images=2 and the deployment header (not stored), both views."""
     headers = _headers(target)
-    return shared("partial_stream", lambda c: c.http_stream(
-        "responses", c.body(PROMPT, tools=[{**TOOL, "partial_images": 2}], store=False), headers=headers))
+    return shared("partial_stream", lambda c: c.stream_both(
+        c.body(PROMPT, tools=[{**TOOL, "partial_images": 2}], store=False), headers=headers))
 
 
 def _partial_stream(partial_stream, observe) -> tuple[int, list[dict]]:
-    """(HTTP status, partial_image events) of the partial_images=2 stream. The measured count is observed."""
-    status, _h, text, events = partial_stream
+    """(HTTP status, partial_image events) of the partial_images=2 stream, the SDK's typed events agreeing.
+    The measured count is observed."""
+    status, text, events = partial_stream.status, partial_stream.text, partial_stream.events
     assert status < 500, f"HTTP {status}: {text[:200]}"
     if status == 400 and NOT_SUPPORTED.search(text) and "stream" not in text.lower():
         not_applicable(f"the target does not offer the image_generation tool: {text[:200]}")
@@ -173,6 +185,9 @@ def _partial_stream(partial_stream, observe) -> tuple[int, list[dict]]:
     if status == 200:
         assert events and events[-1].get("type") in ("response.completed", "response.incomplete", "response.failed"), (
             f"stream ended with {events[-1].get('type') if events else None!r}")
+        typed = [e for e in partial_stream.sdk_events if e.type == PARTIAL]
+        assert [e.partial_image_index for e in typed] == [e.get("partial_image_index") for e in partial], (
+            f"SDK: {len(typed)} typed partial_image events, the wire {len(partial)}")
     return status, partial
 
 
@@ -203,10 +218,13 @@ def test_image_tool_streams_partial_images(partial_stream, observe):
 def _second_turn(drawn, observe) -> tuple[int, int]:
     first = _generated(drawn.first, "turn 1")
     assert _image_calls(first, "turn 1"), "turn 1 produced no image_generation_call"
-    r = drawn.edit
-    assert r is not None, "turn 2 was not sent: turn 1 gave no response id"
+    ex = drawn.edit
+    assert ex is not None, "turn 2 was not sent: turn 1 gave no response id"
+    r = ex.http
     assert r.status_code < 500, f"turn 2: HTTP {r.status_code}: {r.text[:200]}"
     made = len([c for c in items(r.json(), "image_generation_call") if c.get("result")]) if r.status_code == 200 else 0
+    typed = len([c for c in typed_models(ex.sdk, "image_generation_call") if c.result]) if r.status_code == 200 else 0
+    assert typed == made, f"turn 2 SDK: {typed} images, the wire {made}"
     observe("tools.image_generation.multi_turn_edit", {"status": r.status_code, "images_in_turn_2": made})
     return r.status_code, made
 
@@ -238,10 +256,12 @@ def test_reference_image_by_file_id_and_bytes(client, target, observe):
     results = {}
     for kind, part in (("file_id", {"type": "input_image", "file_id": fid}),
                        ("bytes", {"type": "input_image", "image_url": data_uri(picture, "image/png")})):
-        r = client.http_post("responses", client.body([{"role": "user", "content": [text, part]}], tools=[TOOL], store=False),
-                             headers=headers)
-        data = hosted_tool_answer(r, "image_generation")
+        ex = client.create_both(client.body([{"role": "user", "content": [text, part]}], tools=[TOOL], store=False),
+                                headers=headers)
+        data = hosted_tool_answer(ex.http, "image_generation")
         results[kind] = len([c for c in _image_calls(data, kind) if c.get("result")])
+        typed = len([c for c in typed_models(ex.sdk, "image_generation_call") if c.result])
+        assert typed == results[kind], f"{kind} SDK: {typed} images, the wire {results[kind]}"
     observe("tools.image_generation.reference_image_inputs", results)
     assert results["bytes"] >= 1, "no image generated from a base64 reference image"
     assert results["file_id"] >= 1, "no image generated from a reference image given by file id"

@@ -63,6 +63,7 @@ def test_sdk_parse_helper(client):
         lambda: client.sdk.responses.parse(
             model=client.target.deployment, input=PROMPT, text_format=Person, max_output_tokens=60, store=False,
         ),
+        billed=True,
     )
     person = parsed.output_parsed
     assert isinstance(person, Person), f"SDK output_parsed is {type(person).__name__}: {parsed.output_text[:200]!r}"

@@ -65,7 +65,15 @@ def items(response: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 
 def typed_items(response: Any, kind: str) -> list[Any]:
+    """The output items of `kind` in the SDK's typed Response (``Exchange.sdk``)."""
     return [it for it in (response.output or []) if getattr(it, "type", None) == kind]
+
+
+def typed_models(response: Any, kind: str) -> list[Any]:
+    """`typed_items`, which must have come out of the SDK's reading as typed models, not left as dicts."""
+    found = typed_items(response, kind)
+    assert all(not isinstance(it, dict) for it in found), f"the SDK left {kind} items untyped: {found[:1]}"
+    return found
 
 
 def output_text(response: dict[str, Any]) -> str:
@@ -117,28 +125,3 @@ def upload(client: Any, filename: str, data: bytes, mime: str, purpose: str = "a
 def digits(text: str) -> str:
     """The text with thousands separators and spaces inside numbers removed ("1,042" -> "1042")."""
     return re.sub(r"(?<=\d)[,\u202f\u00a0 ](?=\d{3}\b)", "", text)
-
-
-def sdk_hosted(client: Any, body: dict[str, Any], tool: str) -> Any:
-    """`client.create(body)`, with a 400 'not supported' for `tool` made not-applicable (the SDK raises it)."""
-    import openai
-
-    try:
-        return client.create(body)
-    except openai.BadRequestError as exc:
-        message = str((exc.body or {}).get("message", "") if isinstance(exc.body, dict) else exc)
-        if NOT_SUPPORTED.search(message):
-            not_applicable(f"the target does not offer the {tool} tool: {message[:200]}")
-        raise AssertionError(f"{tool}: expected 200 (or 400 'not supported'), the SDK raised {exc}") from None
-
-
-def sdk_view(data: dict[str, Any], kind: str) -> list[Any]:
-    """How the SDK turns this JSON into a typed Response (its own lenient `construct_type`, what
-    `responses.create` does): the output items of `kind`, which must come out as typed models, not dicts."""
-    from openai._models import construct_type
-    from openai.types.responses import Response
-
-    typed = construct_type(type_=Response, value=data)
-    found = [it for it in typed.output or [] if getattr(it, "type", None) == kind]
-    assert all(not isinstance(it, dict) for it in found), f"the SDK left {kind} items untyped: {found[:1]}"
-    return found
