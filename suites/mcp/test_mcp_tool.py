@@ -154,12 +154,10 @@ def test_chat_completions_rejects_mcp_tool(client, target, mcp_server, observe):
     assert control.status_code == 200, f"chat/completions without tools: HTTP {control.status_code}: {control.text[:200]}"
 
     tools = [mcp_tool(mcp_server, require_approval="never")]
-    try:  # one request, both views: the SDK's exception carries the raw answer it was read from
-        got = client.sdk_call("chat.completions.create (both)", lambda: client.sdk.chat.completions.with_raw_response.create(
-            **plain, tools=tools), retry=False)
-        raw, error = got.http_response, None
-    except openai.APIStatusError as exc:
-        raw, error = exc.response, exc
+    ex = client.call_both("chat.completions.create (both)",  # one request, both views
+                          lambda sdk: sdk.chat.completions.with_raw_response.create(**plain, tools=tools),
+                          retry=False, billed=True)
+    raw, error = ex.http, ex.error
     observe("mcp.tool.responses_api_only.status", raw.status_code)
     assert raw.status_code == 400, (
         f"Chat Completions should reject a tool of type mcp with 400, got {raw.status_code}: {raw.text[:200]}"
