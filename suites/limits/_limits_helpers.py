@@ -124,19 +124,6 @@ def rejected_both(ex: Any, what: str) -> dict[str, Any]:
     return data
 
 
-def sdk_rejected(client: Any, body: dict[str, Any], what: str) -> openai.APIStatusError:
-    """The SDK raises BadRequestError (400); a 5xx or a Response is a failure."""
-    try:
-        typed = client.create(body, retry=False)
-    except openai.BadRequestError as exc:
-        return exc
-    except openai.APIStatusError as exc:
-        raise AssertionError(f"{what}: SDK expected BadRequestError (400), got HTTP {exc.status_code} "
-                             f"({type(exc).__name__}): {str(exc)[:200]}") from None
-    raise AssertionError(f"{what}: SDK expected BadRequestError (400), but got a Response with status "
-                         f"{getattr(typed, 'status', None)!r}")
-
-
 @dataclass(frozen=True)
 class Probes:
     """The answers to acceptance probes sent together (`together_or_apart`), plus the upload behind the
@@ -184,8 +171,8 @@ def uploaded_id(resp: Any) -> str | None:
 
 
 def upload(client: Any, data: bytes, filename: str, mime: str, purpose: str) -> Any:
-    """POST /files (raw, multipart with a fixed boundary); the created file is deleted when the client's
-    test (or, for a shared exchange, its module) ends."""
+    """POST /files (raw, multipart with a fixed boundary); the client registers the created file, deleted
+    when the client's test (or, for a shared exchange, its module) ends."""
     resp = client.http_post(
         "files",
         files={"file": (filename, data, mime)},
@@ -197,7 +184,6 @@ def upload(client: Any, data: bytes, filename: str, mime: str, purpose: str) -> 
             obj = resp.json()
         except ValueError:
             return resp
-        client.cleanup.add_file(obj.get("id"))
         _wait_processed(client, obj)
     return resp
 

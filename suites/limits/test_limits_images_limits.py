@@ -5,8 +5,9 @@ These probes are big (100+ images, ~50 MB bodies) and marked expensive: a live r
 the pixels - and the tokens - stay tiny while the bytes reach the limit). "MB" is not defined by the docs;
 each probe is on the same side of the limit under both readings (10^6 and 2^20 bytes). The recorder stores
 the big base64 strings as digests, so the cassettes stay small. A size refusal may be 400 or 413 (Payload Too
-Large), always with the error envelope; never a 5xx. Only the raw channel carries the ~50 MB
-bodies (the SDK channel is checked on the 101-image probe) to keep the number of huge payloads small.
+Large), always with the error envelope; never a 5xx. The ~50 MB bodies go through the raw channel alone; the
+101-image probe is one request seen through both channels (`create_both`: the raw refusal and the SDK's
+BadRequestError read from it).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from _limits_helpers import (
     assert_rejected,
     image_part,
     media_body,
+    rejected_both,
     require_vision,
-    sdk_rejected,
 )
 
 from respcheck.payloads import png, sized_png
@@ -42,10 +43,9 @@ def test_100_images_are_accepted_and_101_rejected(client, target, observe):
     assert_accepted(ok, "100 images (8x8 PNG, detail low) in one request (HTTP)")
 
     over = media_body(client, *_images(101), text="How many images are there? Answer with a number.")
-    raw = client.http_post("responses", over, retry=False)
-    observe("limits.images.max_count.101_images", raw.status_code)
-    assert_rejected(raw, "101 images in one request (HTTP)")
-    sdk_rejected(client, over, "101 images in one request (SDK)")
+    ex = client.create_both(over, retry=False)  # one request, both views
+    observe("limits.images.max_count.101_images", ex.status)
+    rejected_both(ex, "101 images in one request")
 
     # the limit is per request, not per message: 60 + 41 images in two user messages
     imgs = _images(101)
