@@ -84,13 +84,15 @@ class Budget:
             data["bytes_sent"] = data.get("bytes_sent", 0) + int(bytes_sent)
 
     def charge_usage(self, usage: Any) -> tuple[int, int]:
-        """Add a Responses API ``usage`` (dict or SDK object); missing fields count as zero.
+        """Add a Responses API ``usage`` (dict or SDK object), or a Chat Completions one (``prompt_tokens``,
+        ``completion_tokens``: the suites call chat/completions as a control); missing fields count as zero.
 
         Returns the (input, output) tokens charged, so a caller can keep its own tally too."""
         if usage is None:
             return 0, 0
         get = usage.get if isinstance(usage, dict) else lambda k, d=None: getattr(usage, k, d)
-        inp, out = int(get("input_tokens", 0) or 0), int(get("output_tokens", 0) or 0)
+        inp = int(get("input_tokens", 0) or get("prompt_tokens", 0) or 0)
+        out = int(get("output_tokens", 0) or get("completion_tokens", 0) or 0)
         if not (inp or out):
             return 0, 0
         with self._locked() as data:

@@ -158,6 +158,13 @@ def test_max_cost_stops_the_budget():
         parse_prices("cheap")
 
 
+def test_chat_completions_usage_is_charged_too():
+    b = Budget()
+    assert b.charge_usage({"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}) == (7, 3)
+    assert b.charge_usage({"input_tokens": 2, "output_tokens": 1}) == (2, 1)
+    assert (b.spent()["input_tokens"], b.spent()["output_tokens"]) == (9, 4)
+
+
 def test_max_cost_run_marks_the_rest_not_run(server, tmp_path):
     suites, reports = _write_suite(tmp_path), tmp_path / "reports"
     (suites / "fixture" / "test_slow.py").write_text(textwrap.dedent(SLOW_SUITE).replace("time.sleep(3)", "pass"))
