@@ -1,17 +1,19 @@
 """File search: a file uploaded to a vector store is searched by the file_search tool; the output has a
 file_search_call item and the answer carries the fact only that file holds. A target without the vector
 stores API (HTTP 404 on POST /vector_stores) or that refuses the tool as not supported is not-applicable.
-One vector store serves the module (upload, create and delete cost requests too); the searches are not
-stored, and each is seen through both channels at once."""
+One vector store serves the module (upload, create and delete cost requests too); the search is one streamed
+request, not stored, seen through both channels at once: its events show the file_search_call in the stream
+grammar, and the response object its response.completed event carries is judged like an unstreamed answer
+(nothing checked here is specific to the unstreamed mode, so no second, unstreamed search is sent)."""
 
 from __future__ import annotations
 
 import pytest
-from tools_helpers import hosted_tool_answer, items, output_text, typed_items, upload
+from tools_helpers import completed_response, hosted_tool_answer, items, output_text, typed_items, upload
 
 from respcheck import contract
 from respcheck.findings import render
-from respcheck.validators import check_response, check_stream
+from respcheck.validators import check_stream
 from respcheck.verdicts import inconclusive, not_applicable
 
 NOTES = b"respcheck notes\n\nThe secret codeword of the respcheck project is PERIWINKLE-42.\n"
@@ -48,22 +50,9 @@ def test_file_search_over_vector_store(client, target):
     try:
         body = client.body(PROMPT, tools=[{"type": "file_search", "vector_store_ids": [vsid]}],
                            include=["file_search_call.results"], store=False, max_output_tokens=100)
-        ex = client.create_both(body)  # one request, both views
-        data = hosted_tool_answer(ex.http, "file_search")
-        findings = check_response(data)
-        assert not findings, render(findings)
-        calls = items(data, "file_search_call")
-        assert calls, f"no file_search_call item; output types {[o.get('type') for o in data['output']]}"
-        errors = contract.validate("OpenAI.FileSearchToolCallItemResource", calls[0])
-        assert not errors, f"file_search_call off-contract: {errors[:3]}"
-        assert "periwinkle" in output_text(data).lower(), f"the answer lacks the file's codeword: {output_text(data)[:200]!r}"
-        hits = calls[0].get("results") or []
-        assert any("PERIWINKLE" in str(h.get("text", "")) for h in hits), f"include=file_search_call.results returned no matching chunk: {hits}"
-        typed = typed_items(ex.sdk, "file_search_call")  # typed ResponseFileSearchToolCall, results included
-        assert typed and any("PERIWINKLE" in (r.text or "") for r in typed[0].results or []), "the SDK lost the file_search_call or its results"
-        assert "periwinkle" in ex.sdk.output_text.lower(), f"SDK: output_text lacks the codeword: {ex.sdk.output_text[:200]!r}"
-
-        wire = client.stream_both(body)  # streamed: the file_search_call events in the grammar
+        wire = client.stream_both(body)  # one request: the events and the final response object, both views
+        if wire.error is not None:  # not-applicable when the service says the tool is not supported, else a fail
+            hosted_tool_answer(wire.error.response, "file_search")
         assert wire.status == 200, f"stream: HTTP {wire.status}: {wire.text[:200]}"
         findings = wire.parsed().findings + check_stream(wire.events)
         assert not findings, render(findings)
@@ -71,5 +60,17 @@ def test_file_search_over_vector_store(client, target):
         assert "response.file_search_call.completed" in kinds, f"stream: no response.file_search_call.completed event in {sorted(set(kinds))}"
         typed_kinds = [e.type for e in wire.sdk_events]
         assert "response.file_search_call.completed" in typed_kinds, f"SDK stream: no typed file_search_call.completed event in {sorted(set(typed_kinds))}"
+
+        data, typed_response = completed_response(wire, "file search")  # checked against the response contract
+        calls = items(data, "file_search_call")
+        assert calls, f"no file_search_call item; output types {[o.get('type') for o in data['output']]}"
+        errors = contract.validate("OpenAI.FileSearchToolCallItemResource", calls[0])
+        assert not errors, f"file_search_call off-contract: {errors[:3]}"
+        assert "periwinkle" in output_text(data).lower(), f"the answer lacks the file's codeword: {output_text(data)[:200]!r}"
+        hits = calls[0].get("results") or []
+        assert any("PERIWINKLE" in str(h.get("text", "")) for h in hits), f"include=file_search_call.results returned no matching chunk: {hits}"
+        typed = typed_items(typed_response, "file_search_call")  # typed ResponseFileSearchToolCall, results included
+        assert typed and any("PERIWINKLE" in (r.text or "") for r in typed[0].results or []), "the SDK lost the file_search_call or its results"
+        assert "periwinkle" in typed_response.output_text.lower(), f"SDK: output_text lacks the codeword: {typed_response.output_text[:200]!r}"
     finally:
         client.http_delete(f"vector_stores/{vsid}")

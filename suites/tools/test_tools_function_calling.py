@@ -4,9 +4,11 @@ function_call_output fed back (by previous_response_id or as manual input) lets 
 The prompts ask plainly for the one declared function and the tool output carries a distinctive value
 (21 degrees) so that "the answer used the output" is checkable on any model.
 
-Each request is seen through both channels at once (`create_both` / `stream_both`). The round trips share
-one first call: the `rounds` exchange makes it (stored, so follow-ups can chain on it) and then every
-follow-up that answers its call_id - chained, streamed, as manual input, and one for a call_id nobody made.
+Each request is seen through both channels at once (`stream_both` / `create_both`). The round trips share
+one first call: the `rounds` exchange makes it (streamed, so its argument deltas are judged too; stored, so
+follow-ups can chain on it) and then every follow-up that answers its call_id - chained by
+previous_response_id and streamed, as manual input, and one for a call_id nobody made. A streamed turn's
+response object is the one its response.completed event carries (raw and the SDK's typed `Response`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from typing import Any, NamedTuple
 
 import jsonschema
 import pytest
-from tools_helpers import assert_error_envelope, items, output_text, parse_arguments, typed_items
+from tools_helpers import (
+    assert_error_envelope,
+    completed_response,
+    items,
+    output_text,
+    parse_arguments,
+    typed_items,
+)
 
 from respcheck import contract
 from respcheck.findings import render
@@ -46,8 +55,9 @@ class Rounds(NamedTuple):
     """The first call and the follow-ups answering it (None when the first turn gave no call_id to answer)."""
 
     first: Any
+    """`StreamExchange`: the first turn, streamed and stored."""
     chained: Any
-    streamed: Any
+    """`StreamExchange`: its output chained by previous_response_id, streamed."""
     manual: Any
     unknown: Any
 
@@ -56,29 +66,36 @@ def _output(call_id: Any) -> list[dict[str, Any]]:
     return [{"type": "function_call_output", "call_id": call_id, "output": TOOL_OUTPUT}]
 
 
+def _final(ex: Any) -> dict[str, Any]:
+    """The raw response object a stream ended with ({} when none): what the follow-ups are built from."""
+    last = ex.events[-1] if ex.events else {}
+    response = last.get("response")
+    return response if isinstance(response, dict) else {}
+
+
 @pytest.fixture(scope="module")
 def rounds(shared):
-    """One unforced first turn (the prompt asks for the function; stored: the chained follow-ups need it) and,
-    in the same cassette (they compare its ids), the follow-ups with its call_id: chained by
-    previous_response_id, the same streamed, the call and its output as manual input, and an output for a
-    call_id no call carries. Follow-ups are not stored."""
+    """One unforced first turn, streamed (the prompt asks for the function; stored: the chained follow-up
+    needs it) and, in the same cassette (they compare its ids), the follow-ups with its call_id: chained by
+    previous_response_id (streamed: one request judges the chained answer and its events), the call and its
+    output as manual input, and an output for a call_id no call carries. Follow-ups are not stored."""
 
     def make(c) -> Rounds:
-        first = c.create_both(c.body(PROMPT, tools=[WEATHER], max_output_tokens=100))
-        data = first.json() if first.error is None else {}
-        rid = data.get("id") if isinstance(data, dict) else None
+        first = c.stream_both(c.body(PROMPT, tools=[WEATHER], max_output_tokens=100))
+        data = _final(first) if first.error is None else {}
+        rid = data.get("id")
         if not rid:
-            return Rounds(first, None, None, None, None)
+            return Rounds(first, None, None, None)
         unknown = c.create_both(c.body(_output(UNKNOWN_CALL_ID), previous_response_id=rid, tools=[WEATHER],
                                        store=False, max_output_tokens=50), retry=False)
         calls = items(data, "function_call")
         if not calls or not calls[0].get("call_id"):
-            return Rounds(first, None, None, None, unknown)
+            return Rounds(first, None, None, unknown)
         out = _output(calls[0]["call_id"])
         chained = c.body(out, previous_response_id=rid, tools=[WEATHER], store=False, max_output_tokens=120)
         call = {k: calls[0].get(k) for k in ("type", "call_id", "name", "arguments")}
         manual = c.body([USER, call, *out], tools=[WEATHER], store=False, max_output_tokens=120)
-        return Rounds(first, c.create_both(chained), c.stream_both(chained), c.create_both(manual), unknown)
+        return Rounds(first, c.stream_both(chained), c.create_both(manual), unknown)
 
     return shared("rounds", make)
 
@@ -106,38 +123,41 @@ def _ok(ex, where: str) -> dict:
     return data
 
 
-def _first_call(rounds: Rounds) -> dict:
-    """The first turn's function_call, checked on the wire and in the SDK's typed reading of it."""
-    data = _ok(rounds.first, "turn 1")
+def _first_call(rounds: Rounds) -> tuple[dict, Any]:
+    """The first turn's function_call, checked on the wire and in the SDK's typed reading of it; returns the
+    raw call and the SDK's typed first-turn `Response` (both from the stream's response.completed event)."""
+    data, typed_response = completed_response(rounds.first, "turn 1")
     found = items(data, "function_call")
     assert found, f"turn 1: no function_call item; output types {[o.get('type') for o in data['output']]}"
     _check_call(found[0], "turn 1 (raw)")
-    typed = typed_items(rounds.first.sdk, "function_call")
-    assert typed, f"turn 1 SDK: no function_call item; output types {[o.type for o in rounds.first.sdk.output]}"
+    typed = typed_items(typed_response, "function_call")
+    assert typed, f"turn 1 SDK: no function_call item; output types {[o.type for o in typed_response.output]}"
     assert typed[0].call_id == found[0]["call_id"] and typed[0].name == "get_weather", (
         f"turn 1 SDK saw call_id={typed[0].call_id!r} name={typed[0].name!r}, the wire {found[0]['call_id']!r}")
-    return found[0]
+    return found[0], typed_response
 
 
 @pytest.mark.behaviour("tools.function_calling.supported")
 def test_function_tool_yields_function_call_item(rounds):
     """'The responses API supports function calling.' (ja: '応答 API では、関数呼び出しがサポートされています。')"""
-    _first_call(rounds)  # asked for in the prompt, not forced: the model chose the function itself
-    parse_arguments(typed_items(rounds.first.sdk, "function_call")[0].arguments)
-    echoed = [t.get("name") for t in rounds.first.json().get("tools") or []]
+    _call, first = _first_call(rounds)  # asked for in the prompt, not forced: the model chose the function itself
+    parse_arguments(typed_items(first, "function_call")[0].arguments)
+    data, _typed = completed_response(rounds.first, "turn 1")
+    echoed = [t.get("name") for t in data.get("tools") or []]
     assert echoed == ["get_weather"], f"response.tools should echo the declared function, saw {echoed}"
-    assert [t.name for t in rounds.first.sdk.tools or []] == ["get_weather"], "SDK: Response.tools lost the declared function"
+    assert [t.name for t in first.tools or []] == ["get_weather"], "SDK: Response.tools lost the declared function"
 
 
 @pytest.mark.behaviour("tools.function_calling.supported")
-def test_function_call_streams_argument_events(client):
+def test_function_call_streams_argument_events(rounds):
     """'The responses API supports function calling.' - streamed, the arguments arrive as
-    response.function_call_arguments.delta events that add up to the .done arguments and the item's."""
-    ex = client.stream_both(client.body(PROMPT, tools=[WEATHER], tool_choice=FORCED, store=False, max_output_tokens=100))
+    response.function_call_arguments.delta events that add up to the .done arguments and the item's.
+    (Judged on the round trips' first turn: streamed, and not forced - the prompt asks for the function.)"""
+    ex = rounds.first
     assert ex.status == 200, f"HTTP {ex.status}: {ex.text[:200]}"
     findings = ex.parsed().findings + check_stream(ex.events)
     assert not findings, render(findings)
-    final = ex.events[-1].get("response") or {}
+    final, typed_response = completed_response(ex, "stream")
     calls = items(final, "function_call")
     assert calls, f"stream: no function_call in the terminal response; event types {sorted({e.get('type') for e in ex.events})}"
     _check_call(calls[0], "stream")
@@ -147,9 +167,10 @@ def test_function_call_streams_argument_events(client):
     assert deltas == done[0].get("arguments") == calls[0]["arguments"], (
         f"stream: deltas {deltas!r}, done {done[0].get('arguments')!r}, item {calls[0]['arguments']!r} differ")
 
-    typed = ex.sdk_events  # SDK: every event parses; the completed response carries the call
-    assert typed and typed[-1].type == "response.completed", f"SDK stream ended with {typed[-1].type if typed else None!r}"
-    typed_calls = typed_items(typed[-1].response, "function_call")
+    # SDK: every event parses; its typed deltas add up the same and the completed response carries the call
+    typed_deltas = "".join(e.delta for e in ex.sdk_events if e.type == "response.function_call_arguments.delta")
+    assert typed_deltas == deltas, f"SDK stream: typed argument deltas {typed_deltas!r} differ from the wire's {deltas!r}"
+    typed_calls = typed_items(typed_response, "function_call")
     assert typed_calls, "SDK stream: no function_call in the completed response"
     assert typed_calls[0].arguments == calls[0]["arguments"], (
         f"SDK stream: arguments {typed_calls[0].arguments!r} differ from the wire's {calls[0]['arguments']!r}")
@@ -159,13 +180,13 @@ def test_function_call_streams_argument_events(client):
 def test_function_output_with_previous_response_id(rounds):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - here chained with previous_response_id."""
-    _first_call(rounds)
-    first_id = rounds.first.sdk.id
-    data = _ok(rounds.chained, "turn 2")
+    _call, first = _first_call(rounds)
+    first_id = first.id
+    assert rounds.chained is not None, "turn 2: not sent (the first turn gave no function_call with a call_id to answer)"
+    data, typed = completed_response(rounds.chained, "turn 2")  # the streamed follow-up's final response object
     assert data.get("previous_response_id") == first_id, (
         f"turn 2 echoes previous_response_id {data.get('previous_response_id')!r}, expected {first_id!r}")
     assert "21" in output_text(data), f"turn 2 should use the tool output (21 degrees), saw {output_text(data)[:200]!r}"
-    typed = rounds.chained.sdk
     assert typed.previous_response_id == first_id, f"SDK: previous_response_id {typed.previous_response_id!r}"
     assert "21" in typed.output_text, f"SDK: turn 2 should use the tool output (21 degrees), saw {typed.output_text[:200]!r}"
 
@@ -189,7 +210,7 @@ def test_function_output_streamed_answer(rounds):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - the answer that uses the output, streamed."""
     _first_call(rounds)
-    ex = rounds.streamed
+    ex = rounds.chained
     assert ex is not None, "turn 2 (stream): not sent, the first turn gave no call_id"
     assert ex.status == 200, f"turn 2 (stream): HTTP {ex.status}: {ex.text[:200]}"
     findings = ex.parsed().findings + check_stream(ex.events)
@@ -207,7 +228,7 @@ def test_function_output_for_unknown_call_rejected(rounds):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - an output must answer a call: one for a call_id no call in context
     carries is refused with 400, not silently accepted."""
-    _ok(rounds.first, "turn 1")
+    completed_response(rounds.first, "turn 1")
     ex = rounds.unknown
     assert ex is not None, "the output for an unknown call_id was not sent (turn 1 gave no response id)"
     assert ex.status == 400, f"an output for an unknown call_id: expected 400, saw HTTP {ex.status}: {ex.http.text[:200]}"

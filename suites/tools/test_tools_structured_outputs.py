@@ -1,6 +1,8 @@
 """Structured Outputs: text.format {"type": "json_schema", "strict": true} makes the output text a JSON
-document that validates against the schema (checked with jsonschema, on both channels of one request each and
-through the SDK's own `responses.parse` helper)."""
+document that validates against the schema (checked with jsonschema on both channels, and through the SDK's
+own `responses.parse` helper). One streamed request serves two tests: the streamed test judges its deltas, the
+other the response object its response.completed event carries (raw and the SDK's typed `Response`); the
+checks there are not about the unstreamed mode, so the same body is not sent a second time unstreamed."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ import json
 import jsonschema
 import pydantic
 import pytest
-from tools_helpers import output_text
+from tools_helpers import completed_response, output_text
 
 from respcheck.findings import render
-from respcheck.validators import check_response, check_stream
+from respcheck.validators import check_stream
 
 SCHEMA = {
     "type": "object",
@@ -40,19 +42,25 @@ def _check_person(text: str, where: str) -> dict:
     return doc
 
 
+@pytest.fixture(scope="module")
+def person(shared):
+    """One streamed structured-output request (not stored: nothing reads it later), judged by the streamed
+    test (deltas, events) and by the schema test (the final response object)."""
+    return shared("person", lambda c: c.stream_both(c.body(PROMPT, text=FORMAT, store=False, max_output_tokens=60)))
+
+
 @pytest.mark.behaviour("tools.structured_outputs.supported")
-def test_json_schema_output_matches_schema(client):
+def test_json_schema_output_matches_schema(person):
     """'Structured Outputs' (listed among the Responses API samples on Azure OpenAI)."""
-    ex = client.create_both(client.body(PROMPT, text=FORMAT, store=False, max_output_tokens=60))
-    assert ex.status == 200, f"HTTP {ex.status}: {ex.http.text[:200]}"
-    data = ex.json()
-    findings = check_response(data)
-    assert not findings, render(findings)
+    data, typed = completed_response(person, "structured output")  # checked against the response contract
     assert data["status"] == "completed", f"status {data['status']!r} ({data.get('incomplete_details')})"
     fmt = (data.get("text") or {}).get("format") or {}
     assert fmt.get("type") == "json_schema" and fmt.get("name") == "person", f"text.format not echoed: {fmt}"
     _check_person(output_text(data), "raw")
-    _check_person(ex.sdk.output_text, "SDK")
+    typed_fmt = typed.text.format if typed.text else None
+    assert getattr(typed_fmt, "type", None) == "json_schema" and getattr(typed_fmt, "name", None) == "person", (
+        f"SDK: text.format not echoed as json_schema 'person': {typed_fmt!r}")
+    _check_person(typed.output_text, "SDK")
 
 
 @pytest.mark.behaviour("tools.structured_outputs.supported")
@@ -71,9 +79,9 @@ def test_sdk_parse_helper(client):
 
 
 @pytest.mark.behaviour("tools.structured_outputs.supported")
-def test_json_schema_output_streamed(client):
+def test_json_schema_output_streamed(person):
     """'Structured Outputs' - streamed, the output_text deltas add up to a JSON document matching the schema."""
-    ex = client.stream_both(client.body(PROMPT, text=FORMAT, store=False, max_output_tokens=60))
+    ex = person
     assert ex.status == 200, f"HTTP {ex.status}: {ex.text[:200]}"
     findings = ex.parsed().findings + check_stream(ex.events)
     assert not findings, render(findings)
@@ -81,4 +89,5 @@ def test_json_schema_output_streamed(client):
     _check_person(streamed, "stream")
     typed = ex.sdk_events
     assert typed and typed[-1].type == "response.completed", f"SDK stream ended with {typed[-1].type if typed else None!r}"
-    _check_person(typed[-1].response.output_text, "SDK stream")
+    typed_text = "".join(e.delta for e in typed if e.type == "response.output_text.delta")
+    _check_person(typed_text, "SDK stream")

@@ -3,6 +3,8 @@
 * `hosted_tool_answer(resp)`: the verdict rule for hosted tools that not every deployment or region offers.
   A 400 whose error says the tool is not supported makes the test not-applicable with the service's own
   words; a 5xx, or an error body that is not the documented envelope, is a fail.
+* `completed_response(ex, where)`: a stream judged by the response object its `response.completed` event carries
+  (the raw dict and the SDK's typed `Response`), where a test would otherwise send the same body unstreamed.
 * `extra_deployment(target, role)`: a further deployment (a computer-use-preview model, a gpt-image-1
   deployment): `target.deployment_for(role)`, named live with `--deployment-role ROLE=NAME`, else
   not-applicable.
@@ -17,7 +19,7 @@ from typing import Any
 import httpx
 
 from respcheck.findings import render
-from respcheck.validators import check_error_envelope
+from respcheck.validators import check_error_envelope, check_response
 from respcheck.verdicts import not_applicable
 
 NOT_SUPPORTED = re.compile(r"not (currently )?supported|unsupported|not available|not enabled|is not allowed", re.I)
@@ -54,6 +56,26 @@ def hosted_tool_answer(resp: httpx.Response, tool: str) -> dict[str, Any]:
     if resp.status_code == 400 and NOT_SUPPORTED.search(message):
         not_applicable(f"the target does not offer the {tool} tool: {message[:200]}")
     raise AssertionError(f"{tool}: expected 200 (or 400 'not supported'), saw HTTP {resp.status_code}: {message[:200]}")
+
+
+def completed_response(ex: Any, where: str) -> tuple[dict[str, Any], Any]:
+    """The response object a 200 stream (`StreamExchange`) ends with: the raw `response` of its final
+    response.completed event, checked against the response contract, and the SDK's typed `Response` read
+    from the same event. Why: one streamed request shows both the events and the finished object, so a test
+    of the finished object needs no second, unstreamed request with the same body."""
+    assert ex is not None, f"{where}: not sent"
+    assert ex.status == 200, f"{where}: expected HTTP 200, saw HTTP {ex.status}: {ex.text[:200]}"
+    last = ex.events[-1] if ex.events else {}
+    assert last.get("type") == "response.completed", (
+        f"{where}: expected the stream to end with response.completed, it ended with {last.get('type')!r}")
+    data = last.get("response")
+    assert isinstance(data, dict), f"{where}: the response.completed event carries no response object: {str(last)[:200]}"
+    findings = check_response(data)
+    assert not findings, f"{where}: " + render(findings)
+    typed = ex.sdk_events
+    assert typed and typed[-1].type == "response.completed", (
+        f"{where} SDK: expected the typed events to end with response.completed, saw {typed[-1].type if typed else None!r}")
+    return data, typed[-1].response
 
 
 def extra_deployment(target: Any, role: str) -> str:
