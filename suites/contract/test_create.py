@@ -3,37 +3,70 @@
 They double as the pattern for suite authors (see suites/README.md): behaviour ids from the catalogue, the
 doc sentence in the docstring, the SDK channel (typed objects, what users run) and the raw channel (the
 wire as it is) both checked on **one** request (`client.create_both`), findings from `respcheck.validators`
-rendered into the assertion message. Both tests judge one module-shared chain (a live run pays per request):
-its first turn is the plain create, its second turn the chained one.
+rendered into the assertion message. The tests judge one module-shared chain (a live run pays per request):
+its first turn is the plain create, its second turn the chained one, and the input items of its first turn
+are what the property test of GET /responses/{id}/input_items lists (its query generators are in
+test_property_create.py): the first turn is stored anyway, so listing its items costs no create and no
+DELETE of its own.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Any, NamedTuple
+
 import pytest
+from test_property_create import (
+    ITEMS_INPUT,
+    default_items_case,
+    input_items_cases,
+    item_text,
+    items_problems,
+    queries_digest,
+    short,
+    verdict_message,
+)
 
 from respcheck.findings import render
 from respcheck.validators import check_response
 
 
+class Chain(NamedTuple):
+    first: Any
+    """`Exchange`: the plain create (two input messages), stored."""
+    second: Any
+    """`Exchange`: chained on the first by previous_response_id, not stored (None if the first failed)."""
+    listing: Any
+    """`Exchange`: the first turn's input_items without a query (SDK input_items.list, raw answer kept)."""
+    queries: tuple[tuple[Any, Any], ...]
+    """(generated case, raw answer) per generated input_items query of the first turn; none live."""
+
+
 @pytest.fixture(scope="module")
 def chain(shared):
-    """Two turns in one cassette (the second names the first's id): the first is stored, because chaining by
-    previous_response_id needs it stored; the second is not (nothing reads it later). No asserts here: a
-    failed first turn leaves the second None and each test says what went wrong."""
+    """Two turns in one cassette (the second names the first's id) and the listings of the first turn's input
+    items (they name its id too): the first is stored, because chaining by previous_response_id and
+    input_items need it stored; the second is not (nothing reads it later). Every generated query is sent
+    (reference and replay; a live run sends none). No asserts here: a failed first turn leaves the rest None
+    and each test says what went wrong."""
 
-    def make(c):
-        first = c.create_both(c.body("My name is Ada. Reply with OK.", max_output_tokens=16))
+    def make(c) -> Chain:
+        first = c.create_both(c.body([{"role": "user", "content": text} for text in ITEMS_INPUT], max_output_tokens=16))
         if first.sdk is None:
-            return first, None
-        return first, c.create_both(c.body("What is my name?", previous_response_id=first.sdk.id,
-                                           max_output_tokens=16, store=False))
+            return Chain(first, None, None, ())
+        rid = first.sdk.id
+        second = c.create_both(c.body("What is my name?", previous_response_id=rid, max_output_tokens=16, store=False))
+        listing = c.call_both("input_items.list", lambda sdk: sdk.responses.input_items.with_raw_response.list(rid))
+        queries = tuple((case, c.http_get(f"responses/{rid}/input_items", params=dict(case.query or {}), retry=False))
+                        for case in input_items_cases(c.target))
+        return Chain(first, second, listing, queries)
 
     return shared("chain", make)
 
 
 @pytest.fixture(scope="module")
 def first(chain):
-    return chain[0]
+    return chain.first
 
 
 @pytest.mark.behaviour("chaining.create.basic", "chaining.response.object_shape", "chaining.response.usage_totals")
@@ -54,7 +87,7 @@ def test_previous_response_id_is_echoed(chain, first):
     """'You can chain responses together by passing the response.id from the previous response to the
     previous_response_id parameter.'"""
     assert first.status == 200, f"first turn: expected HTTP 200, saw {first.status}: {first.http.text[:200]}"
-    second = chain[1]
+    second = chain.second
     assert second.status == 200, f"chained turn: expected HTTP 200, saw {second.status}: {second.http.text[:200]}"
     rid = first.sdk.id
     assert second.sdk.previous_response_id == rid, (
@@ -62,3 +95,49 @@ def test_previous_response_id_is_echoed(chain, first):
     assert second.json().get("previous_response_id") == rid, (
         f"HTTP: previous_response_id is {second.json().get('previous_response_id')!r}, expected {rid!r}")
     assert "ada" in second.sdk.output_text.lower(), f"context not carried: {second.sdk.output_text[:120]!r}"
+
+
+@pytest.mark.behaviour("chaining.input_items.list")
+def test_property_input_items_queries(chain, first, observe):
+    """'GET /responses/{id}/input_items lists the input items sent to a response as a list object (data,
+    first_id, last_id, has_more).' Generated valid and invalid list queries (schemathesis: limit, order):
+    a 2xx page that conforms and is the right slice of the list in the asked order (desc
+    by default), or a 4xx in the error envelope; never a 5xx."""
+    assert first.status == 200, f"first turn (whose input_items are listed): HTTP {first.status}: {first.http.text[:200]}"
+    rid = first.sdk.id
+
+    # The listing without a query, once, through the SDK with the raw answer kept: the SDK channel, the
+    # default order (desc: newest first, told apart by the messages' text) and the item ids every generated
+    # query is judged against. On a live target it is the only listing (the generated queries are the
+    # reference's and replay's breadth).
+    listing = chain.listing
+    default = listing.http
+    assert listing.error is None, (
+        f"input_items of a stored response: expected HTTP 200, saw HTTP {listing.status}: {default.text[:200]}")
+    listed = [it for it in (listing.json() or {}).get("data") or [] if isinstance(it, dict)]
+    texts = [item_text(it) for it in listed]
+    assert texts == list(ITEMS_INPUT[::-1]), (
+        f"input_items without a query listed the messages {texts}; expected {list(ITEMS_INPUT[::-1])} (the input, "
+        "newest first: desc is the default order)")
+    full = [it.get("id") for it in listed][::-1]
+    typed = [it.id for it in listing.sdk.data]
+    assert typed == full[::-1], (
+        f"SDK input_items.list (default order) listed {typed}; the wire it read lists {full[::-1]}")
+    problems = items_problems(default_items_case(rid), default, {}, full)
+    statuses: Counter = Counter()
+    failures = [f"case default (no query): HTTP {default.status_code}\n    - "
+                + "\n    - ".join(p[:300] for p in problems)] if problems else []
+
+    cases = tuple(case for case, _resp in chain.queries)
+    observe("contract.property.input_items.digest", queries_digest(cases))
+    for n, (case, resp) in enumerate(chain.queries):
+        query = dict(case.query or {})
+        statuses[str(resp.status_code)] += 1
+        problems = items_problems(case, resp, query, full)
+        if problems:
+            failures.append(f"case {n}: HTTP {resp.status_code} for query {short(query)}\n    - "
+                            + "\n    - ".join(p[:300] for p in problems))
+    observe("contract.property.input_items.statuses", dict(statuses))
+    assert not failures, verdict_message("input_items queries", cases, statuses, failures)
+    if cases:
+        assert any(k.startswith("2") for k in statuses), f"no generated query was answered 2xx ({dict(statuses)})"

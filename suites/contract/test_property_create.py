@@ -13,7 +13,9 @@ The property (issue: "generated valid and invalid create bodies -> a 2xx that co
 * generated malformed function tools (hypothesis: parameters that are not a JSON Schema, bad names, unknown
   types) are refused with a 4xx in the envelope, never accepted, never a 5xx;
 * generated input_items queries (limit, order) answer the right slice of the list in the asked order, or a
-  4xx in the envelope; generated unknown previous_response_id values are refused (4xx), never ignored.
+  4xx in the envelope (that test, test_property_input_items_queries, is in test_create.py: it lists the input
+  items of the chain that module stores; its generators are here); generated unknown previous_response_id
+  values are refused (4xx), never ignored.
 
 Every failure names the case (its body or query, shortened) and the check that failed: schemathesis' named
 checks (``not_a_server_error``, ``response_schema_conformance``, ``negative_data_rejection``) or respcheck's.
@@ -723,7 +725,7 @@ ITEMS_INPUT = ("My name is Ada.", "Reply with OK.")
 """The two input messages whose input_items are listed, oldest first."""
 
 
-def _item_text(item: Any) -> str:
+def item_text(item: Any) -> str:
     """The text of a listed input message (a string content or its text parts)."""
     content = item.get("content") if isinstance(item, dict) else None
     if isinstance(content, str):
@@ -748,60 +750,25 @@ def items_problems(case: Any, resp: Any, query: dict[str, Any], full: list[Any])
     return problems
 
 
-@pytest.mark.behaviour("chaining.input_items.list")
-def test_property_input_items_queries(client, target, observe):
-    """'GET /responses/{id}/input_items lists the input items sent to a response as a list object (data,
-    first_id, last_id, has_more).' Generated valid and invalid list queries (schemathesis: limit, order):
-    a 2xx page that conforms and is the right slice of the list in the asked order (desc
-    by default), or a 4xx in the error envelope; never a 5xx."""
-    body = client.body([{"role": "user", "content": text} for text in ITEMS_INPUT], max_output_tokens=16)
-    created = client.http_post("responses", body)  # stored (store left out): its input_items are listed
-    assert created.status_code == 200, f"create: HTTP {created.status_code}: {created.text[:200]}"
-    rid = created.json()["id"]
-    path = f"responses/{rid}/input_items"
-
-    # The listing without a query, once, through the SDK with the raw answer kept: the SDK channel, the
-    # default order (desc: newest first, told apart by the messages' text) and the item ids every generated
-    # query is judged against. On a live target it is the only listing (the generated queries are the
-    # reference's and replay's breadth).
-    listing = client.call_both("input_items.list", lambda sdk: sdk.responses.input_items.with_raw_response.list(rid))
-    default = listing.http
-    assert listing.error is None, (
-        f"input_items of a stored response: expected HTTP 200, saw HTTP {listing.status}: {default.text[:200]}")
-    listed = [it for it in (listing.json() or {}).get("data") or [] if isinstance(it, dict)]
-    texts = [_item_text(it) for it in listed]
-    assert texts == list(ITEMS_INPUT[::-1]), (
-        f"input_items without a query listed the messages {texts}; expected {list(ITEMS_INPUT[::-1])} (the input, "
-        "newest first: desc is the default order)")
-    full = [it.get("id") for it in listed][::-1]
-    typed = [it.id for it in listing.sdk.data]
-    assert typed == full[::-1], (
-        f"SDK input_items.list (default order) listed {typed}; the wire it read lists {full[::-1]}")
-    default_case = _items_operation().Case(path_parameters={"response_id": rid}, query={})
-    problems = items_problems(default_case, default, {}, full)
-    statuses: Counter = Counter()
-    failures = [f"case default (no query): HTTP {default.status_code}\n    - "
-                + "\n    - ".join(p[:300] for p in problems)] if problems else []
-
+def input_items_cases(target: Any) -> tuple[Any, ...]:
+    """The generated input_items queries a run sends (schemathesis, valid and invalid): every one on the
+    reference and in replay, none live (there the one listing without a query is the check; the generated
+    queries are the reference's and replay's breadth)."""
     generated = items_queries("positive", ITEMS_QUERIES) + items_queries("negative", ITEMS_QUERIES)
-    cases = for_target(target, generated, live=0)
-    observe("contract.property.input_items.digest",
-            hashlib.sha256("\n".join(_canonical(c.query) for c in cases).encode()).hexdigest()[:16])
-    for n, case in enumerate(cases):
-        if len(failures) >= MAX_FAILING:
-            failures.append(f"(stopped after {MAX_FAILING} failing cases; {len(cases) - n} not sent)")
-            break
-        query = dict(case.query or {})
-        resp = client.http_get(path, params=query, retry=False)
-        statuses[str(resp.status_code)] += 1
-        problems = items_problems(case, resp, query, full)
-        if problems:
-            failures.append(f"case {n}: HTTP {resp.status_code} for query {short(query)}\n    - "
-                            + "\n    - ".join(p[:300] for p in problems))
-    observe("contract.property.input_items.statuses", dict(statuses))
-    assert not failures, verdict_message("input_items queries", cases, statuses, failures)
-    if cases:
-        assert any(k.startswith("2") for k in statuses), f"no generated query was answered 2xx ({dict(statuses)})"
+    return for_target(target, generated, live=0)
+
+
+def default_items_case(rid: str) -> Any:
+    """The listing without a query, as a case of the contract's GET input_items (for schemathesis' checks)."""
+    return _items_operation().Case(path_parameters={"response_id": rid}, query={})
+
+
+def queries_digest(cases: tuple[Any, ...]) -> str:
+    return hashlib.sha256("\n".join(_canonical(c.query) for c in cases).encode()).hexdigest()[:16]
+
+
+# test_property_input_items_queries lives in test_create.py, beside the stored chain it lists the input items
+# of (a live run pays for every stored response and for its DELETE at cleanup): the generators are here.
 
 
 # ------------------------------------------------------------------------------------- unknown response ids
