@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import openai
+import pytest
 
 from respcheck.findings import render
 from respcheck.payloads import data_uri
@@ -26,6 +27,19 @@ SIZE_REJECTION = (400, 413)
 """What a too-big request may be refused with (413 Payload Too Large is also a clean refusal)."""
 BOUNDARY = "respcheck-limits-boundary-7d1f"
 """Fixed multipart boundary: httpx would pick a random one, and the cassette matches request bodies."""
+
+
+def variants(*cases: Any, ids: list[str] | None = None) -> list[Any]:
+    """The cases of a parametrized refusal probe: the first runs in every run; the further ones are marked
+    `expensive`, so a live run sends them only with --allow-expensive (it shows them not-run otherwise),
+    while reference and replay runs send them all. One case shows the documented rule on a live deployment;
+    the others are further ways to break it, each a paid request."""
+    out = []
+    for n, case in enumerate(cases):
+        values = case if isinstance(case, tuple) else (case,)
+        marks = () if n == 0 else (pytest.mark.expensive,)
+        out.append(pytest.param(*values, id=ids[n] if ids else str(case), marks=marks))
+    return out
 
 
 def require_vision(target: Any) -> None:

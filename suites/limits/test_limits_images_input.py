@@ -26,6 +26,7 @@ from _limits_helpers import (
     together_or_apart,
     upload,
     uploaded_id,
+    variants,
 )
 
 from respcheck.client import TRANSIENT_STATUS
@@ -137,7 +138,7 @@ def _refused(client, part: dict, what: str, **fields: Any) -> None:
 
 
 @pytest.mark.behaviour("limits.images.mime_unsupported_rejected")
-@pytest.mark.parametrize("kind,mime,make", [("bmp", "image/bmp", bmp), ("tiff", "image/tiff", tiff)], ids=["bmp", "tiff"])
+@pytest.mark.parametrize("kind,mime,make", variants(("bmp", "image/bmp", bmp), ("tiff", "image/tiff", tiff), ids=["bmp", "tiff"]))
 def test_unsupported_image_type_is_rejected(client, target, kind, mime, make):
     """'The following table lists the supported file types for image inputs.' (BMP and TIFF are not in it)"""
     require_vision(target)
@@ -154,8 +155,8 @@ def test_animated_gif_is_rejected(client, target):
 @pytest.mark.behaviour("limits.images.corrupt_fails")
 @pytest.mark.parametrize(
     "kind,mime",
-    [("truncated_png", "image/png"), ("png_garbage", "image/png"), ("jpeg_garbage", "image/jpeg")],
-    ids=["truncated_png", "png_garbage", "jpeg_garbage"],
+    variants(("truncated_png", "image/png"), ("png_garbage", "image/png"), ("jpeg_garbage", "image/jpeg"),
+             ids=["truncated_png", "png_garbage", "jpeg_garbage"]),
 )
 def test_corrupt_image_fails_the_request(client, target, kind, mime):
     """'Image files can't be corrupted or unreadable. If the model can't process an image, the request fails.'"""
@@ -181,7 +182,7 @@ def test_detail_accepts_low_high_auto(accepted, target):
 
 
 @pytest.mark.behaviour("limits.images.detail.values")
-@pytest.mark.parametrize("value", ["medium", "ultra"])
+@pytest.mark.parametrize("value", variants("medium", "ultra"))
 def test_detail_rejects_other_values(client, target, value):
     """'Use the detail property on an input_image content part to control how the model processes the image.'
     (only low, high and auto are documented)"""
