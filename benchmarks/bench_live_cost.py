@@ -52,6 +52,9 @@ def main() -> None:
             wall = time.perf_counter() - started
             need(proc.returncode in (0, 1), f"the suite run exited {proc.returncode}: {(proc.stderr or proc.stdout).strip()[-300:]}")
             run, results = read_run(tmp)
+        import httpx
+
+        served = httpx.get(server.root_url + "/respcheck/info", timeout=10).json().get("requests_served")
     finally:
         server.stop()
     spent = run.get("spent") or {}
@@ -62,6 +65,8 @@ def main() -> None:
           f"{len(results)} tests ({verdicts(results)}) in {wall:.1f} s")
     print(f"requests {spent.get('requests')}, input_tokens {spent.get('input_tokens')}, "
           f"output_tokens {spent.get('output_tokens')} (total {tokens}), bytes_sent {spent.get('bytes_sent')}")
+    print(f"the server itself answered {served} requests (the harness counts {spent.get('requests')}; the "
+          "difference is `respcheck run`'s one preflight GET /models before the suite starts)")
 
     by_family: dict[str, list[int]] = {}
     per_test: list[tuple[int, int, str]] = []

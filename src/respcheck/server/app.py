@@ -18,6 +18,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
@@ -53,6 +54,9 @@ class ServerState:
         self.vector_stores = VectorStores()
         self.engine.vector_stores = self.vector_stores
         self.started = int(time.time())
+        self.requests_served = 0
+        """API requests answered (not counting /respcheck/info): the server's own count of what a run sent,
+        to set beside the harness's budget count."""
 
 
 def _make_file_store() -> Any:
@@ -295,6 +299,18 @@ async def list_models(request: Request) -> Response:
     return _ok({"object": "list", "data": [d.to_model_object(st.started) for d in DEPLOYMENTS.values()]}, extra)
 
 
+class _CountRequests:
+    """Counts every API request into `ServerState.requests_served` (pure ASGI: streams pass untouched)."""
+
+    def __init__(self, app: Any, state: ServerState) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope.get("path") != "/respcheck/info":
+            self.state.requests_served += 1
+        await self.app(scope, receive, send)
+
+
 async def info(request: Request) -> Response:
     """Unauthenticated self-description (no secrets): which faults are on, where the MCP server is, and
     what the server still holds (stored responses, running background tasks, files): the cleanup tests
@@ -309,6 +325,7 @@ async def info(request: Request) -> Response:
             "deployments": list(DEPLOYMENTS),
             "mcp_server_url": st.cfg.mcp_server_url,
             "held": {"responses": len(records), "background_running": len(running), "files": len(st.files)},
+            "requests_served": st.requests_served,
         }
     )
 
@@ -363,6 +380,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     app = Starlette(
         routes=[*_file_routes(state), Mount(PREFIX, routes=api), Route("/respcheck/info", info, methods=["GET"])],
         exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: internal_error},
+        middleware=[Middleware(_CountRequests, state=state)],
     )
     app.state.respcheck = state
     return app
