@@ -525,12 +525,25 @@ class DualClient:
         """``POST /responses`` with ``stream=true`` once, seen through both channels (`StreamExchange`):
         the SSE text and its events as dicts, and the SDK's typed events decoded from the same bytes."""
         body = self.tag({**body, "stream": True})
+        return self.call_stream_both(
+            "POST /responses stream (both)",
+            lambda sdk: sdk.responses.with_raw_response.create(**_split_body(body), extra_headers=headers),
+            retry=retry, creates=body)
+
+    def call_stream_both(self, what: str, call: Callable[[openai.OpenAI], Any], *, retry: Retry = True,
+                         creates: dict[str, Any] | None = None) -> StreamExchange:
+        """Any streamed SDK call made through ``with_raw_response`` once, seen through both channels: a
+        streamed create (`stream_both`), or a resumed one (``lambda sdk: sdk.responses.with_raw_response
+        .retrieve(rid, stream=True, starting_after=3)``). ``creates``: the create body, when the call creates
+        a response: the response the stream announces is registered for cleanup, and its usage charged (a
+        resumed stream's usage is the original bill, not a new one). A transient in-stream `error` event is
+        retried like a 5xx; `last_stream_timing` is set."""
         from respcheck.validators.sse import parse_sse
 
         def run() -> StreamExchange:
             started = time.monotonic()
             try:
-                raw = self.sdk.responses.with_raw_response.create(**_split_body(body), extra_headers=headers)
+                raw = call(self.sdk)
             except openai.APIStatusError as exc:
                 r = exc.response
                 return StreamExchange(r.status_code, r.headers, r.text, [], [], exc)
@@ -543,9 +556,9 @@ class DualClient:
             r._content = b"".join(chunks)  # what r.read() keeps: .text and the SDK's iteration read it
             self.last_stream_timing = (first, time.monotonic() - started)
             events = parse_sse(r.text).events
-            for ev in events:  # register at once: also the responses of attempts about to be retried
+            for ev in events if creates is not None else ():  # at once: also attempts about to be retried
                 if ev.get("type") == "response.created" and isinstance(ev.get("response"), dict):
-                    self._created(body, ev["response"].get("id"))
+                    self._created(creates, ev["response"].get("id"))
             typed: list[Any] = []
             sdk_error = None
             try:
@@ -562,12 +575,12 @@ class DualClient:
                 raise TransientStreamError(f"in-stream error event {code!r}", result)
             return result
 
-        ex = self._call("POST /responses stream (both)", run, retry=retry, sdk=True)
+        ex = self._call(what, run, retry=retry, sdk=True)
         self.evidence.channels.update(("sdk", "http"))
         for ev in ex.events:
             response = ev.get("response") if isinstance(ev.get("response"), dict) else None
             self._seen(response)
-            if response is not None and response.get("usage"):
+            if creates is not None and response is not None and response.get("usage"):
                 self._account(response["usage"], response.get("model"))
         return ex
 

@@ -1,7 +1,7 @@
 """Shared helpers for the background suite: bounded polling, the streamed GET, small request bodies.
 
 Every request is one exchange seen through both channels, made by the client (`client.create_both`,
-`client.stream_both`, `client.call_both`): the client charges what a model run bills (a background
+`client.stream_both`, `client.call_both`, `client.call_stream_both`): the client charges what a model run bills (a background
 response's tokens show on the poll that sees it ended: polls are `billed`), registers stored responses for
 cleanup and learns from every answer (a response seen in a terminal status is deleted without a cancel).
 
@@ -17,17 +17,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import openai
-
 from respcheck.client import (
-    TRANSIENT_CODES,
     Exchange,
     Retry,
     StreamExchange,
-    TransientStreamError,
-    stream_error_code,
 )
-from respcheck.validators.sse import parse_sse
 
 NON_TERMINAL = ("queued", "in_progress")
 TERMINAL = ("completed", "failed", "cancelled", "incomplete")
@@ -120,31 +114,10 @@ def poll_both(client: Any, response_id: str, first_status: str | None = None, *,
 def retrieve_stream(client: Any, what: str, response_id: str, *, retry: Retry = True,
                     **params: Any) -> StreamExchange:
     """GET /responses/{id}?stream=true (a resumed or a refused stream) once, seen through both channels like
-    `client.stream_both`: the SSE text and its events as dicts, and the SDK's typed events decoded from the
-    same bytes (``sdk_error``: what the SDK raised at an in-stream `error` event). `client.stream_both` sends a
-    streamed *create* only, so this goes through `client.call_both` and reads its answer: the body is read
-    once, inside the call, so a transient in-stream `error` event is retried like a 5xx (``retry`` as there)."""
-
-    def call(sdk: Any) -> Any:
-        raw = sdk.responses.with_raw_response.retrieve(response_id, stream=True, **params)
-        raw.http_response.read()  # the SDK's `Stream` below decodes these same bytes
-        code = stream_error_code(parse_sse(raw.http_response.text).events)
-        if retry != "never" and code in TRANSIENT_CODES:
-            seen = Exchange(raw.http_response, raw.parse(), None)
-            raise TransientStreamError(f"in-stream error event {code!r}", seen)
-        return raw
-
-    ex = client.call_both(what, call, retry=retry)
-    r = ex.http
-    if ex.error is not None:
-        return StreamExchange(r.status_code, r.headers, r.text, [], [], ex.error)
-    typed: list[Any] = []
-    sdk_error = None
-    try:
-        typed.extend(ex.sdk)
-    except openai.APIError as exc:
-        sdk_error = exc  # the SDK raises at an `error` event; the typed events before it are kept
-    return StreamExchange(r.status_code, r.headers, r.text, parse_sse(r.text).events, typed, None, sdk_error)
+    `client.stream_both` (`client.call_stream_both`: a transient in-stream `error` event is retried like a 5xx;
+    the usage a resumed stream repeats is not charged again)."""
+    return client.call_stream_both(
+        what, lambda sdk: sdk.responses.with_raw_response.retrieve(response_id, stream=True, **params), retry=retry)
 
 
 def compress(statuses: list[str]) -> list[str]:
