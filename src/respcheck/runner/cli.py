@@ -119,7 +119,7 @@ def preflight(target: Any, timeout_s: float = 10.0) -> None:
         headers = {"Authorization": f"Bearer {target.token_provider()}"}
     try:
         r = httpx.get(target.base_url + "models", headers=headers, timeout=timeout_s)
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever stops the probe (network, TLS, proxy) is one line
         raise UserError(f"cannot reach {target.masked_endpoint()}: {type(exc).__name__}: {exc}") from None
     if r.status_code in (401, 403):
         raise UserError(f"{target.masked_endpoint()} rejected the credentials (HTTP {r.status_code})",
