@@ -17,7 +17,7 @@ import functools
 import inspect
 import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, TypeVar
 
@@ -26,7 +26,7 @@ import openai
 
 from respcheck.budget import Budget, BudgetExhausted
 from respcheck.findings import Finding
-from respcheck.ledger import RUN_TAG, Created, Ledger
+from respcheck.ledger import RUN_TAG, Created, Kind, Ledger
 from respcheck.recorder import CassetteError, explain_miss, find_cassette_miss
 from respcheck.target import Target
 from respcheck.verdicts import Inconclusive
@@ -190,7 +190,7 @@ class CleanupRegistry:
         if response_id in self.background:
             self.background.remove(response_id)
 
-    def forget(self, kind: str, object_id: str | None) -> None:
+    def forget(self, kind: Kind, object_id: str | None) -> None:
         """The test deleted this object itself: nothing left to clean (struck off the ledger too)."""
         listed = self.responses if kind == "response" else self.files
         if object_id not in listed:
@@ -246,7 +246,7 @@ class _BearerAuth(httpx.Auth):
     def __init__(self, provider: Callable[[], str]) -> None:
         self.provider = provider
 
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self.provider()}"
         yield request
 
@@ -688,12 +688,15 @@ def _field(obj: Any, name: str) -> Any:
     return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
 
 
-def _deleted_object(method: str, path: str) -> tuple[str, str] | None:
+_DELETABLE: dict[str, Kind] = {"responses": "response", "files": "file"}
+
+
+def _deleted_object(method: str, path: str) -> tuple[Kind, str] | None:
     """(kind, id) when ``method path`` deletes a response or a file (``DELETE .../responses/{id}``)."""
     parts = path.strip("/").split("/")
     if method.upper() != "DELETE" or len(parts) < 2:
         return None
-    kind = {"responses": "response", "files": "file"}.get(parts[-2])
+    kind = _DELETABLE.get(parts[-2])
     return (kind, parts[-1]) if kind else None
 
 

@@ -339,8 +339,8 @@ def _block_network() -> Any:
         return real_getaddrinfo(host, *args, **kw)
 
     connect._respcheck = True  # type: ignore[attr-defined]
-    socket.socket.connect = connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign,assignment]
     socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
 
     def undo() -> None:
@@ -374,7 +374,7 @@ def is_suite_item(item: pytest.Item) -> bool:
     return item.stash[_IS_SUITE]
 
 
-def family_of(item: pytest.Item) -> str:
+def family_of(item: pytest.Item | pytest.Collector) -> str:
     path = Path(str(item.path)).resolve()
     suites = paths.suites_dir().resolve()
     if _under(path, suites):
@@ -390,7 +390,7 @@ def family_of(item: pytest.Item) -> str:
     return ids[0].split(".")[0] if ids else path.parent.name
 
 
-def behaviour_ids(item: pytest.Item) -> list[str]:
+def behaviour_ids(item: pytest.Item | pytest.Collector) -> list[str]:
     ids: list[str] = []
     for mark in item.iter_markers("behaviour"):
         ids.extend(str(a) for a in mark.args)
@@ -838,7 +838,7 @@ class _ResultCollector:
         if report.when != "teardown":
             return
         for key, value in report.user_properties:
-            if key == RESULT_KEY:
+            if key == RESULT_KEY and isinstance(value, dict):
                 self.harness.results.append(value)
 
 
