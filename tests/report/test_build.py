@@ -161,3 +161,35 @@ def test_real_catalogue_builds_a_valid_report(run):
     assert len(report["behaviours"]) == len(catalogue)
     not_wire = [b for b in catalogue.values() if not b.wire_testable]
     assert report["summary"]["in_scope"] == len(catalogue) - len(not_wire)
+
+
+def _conflict_catalogue() -> dict:
+    def entry(bid: str, other: str) -> dict:
+        return {"id": bid, "family": "tools", "claim": bid, "quote": None, "source": None, "wire_testable": True,
+                "why_not_testable": None, "conflict": {"with": [other], "values": {}, "settle": "measure"}}
+
+    return {"tools.a": entry("tools.a", "tools.b"), "tools.b": entry("tools.b", "tools.a"),
+            "tools.c": {**entry("tools.c", "tools.a"), "conflict": None}}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "holds_a", "holds_b"),
+    [
+        ("pass", "fail", "this", "other"),
+        ("pass", "pass", "both", "both"),
+        ("fail", "fail", "neither", "neither"),
+        ("pass", "not-applicable", "unsettled", "unsettled"),
+    ],
+)
+def test_documentation_conflicts_say_which_side_holds(run, a, b, holds_a, holds_b):
+    from respcheck.report.markdown import render_markdown
+
+    results = [result("t::a", ["tools.a"], a), result("t::b", ["tools.b"], b), result("t::c", ["tools.c"], "pass")]
+    report = build(run, results, _conflict_catalogue())
+    validate(report)
+    rows = {r["id"]: r for r in report["behaviours"]}
+    assert rows["tools.a"]["conflict"] == {"with": ["tools.b"], "holds": holds_a}
+    assert rows["tools.b"]["conflict"] == {"with": ["tools.a"], "holds": holds_b}
+    assert "conflict" not in rows["tools.c"]
+    if holds_b == "other":
+        assert "⚖ doc conflict: `tools.a` holds instead" in render_markdown(report)

@@ -83,6 +83,28 @@ def _catalogue_entries(catalogue: Any) -> list[dict]:
     return entries
 
 
+def _conflicts(catalogue: Any) -> dict[str, list[str]]:
+    """id -> the ids the docs contradict it with (catalogue `conflict.with`; a `Behaviour`'s `with_ids`)."""
+    items = catalogue.items() if isinstance(catalogue, Mapping) else ((None, e) for e in catalogue)
+    out: dict[str, list[str]] = {}
+    for key, entry in items:
+        conflict = _get(entry, "conflict")
+        others = (conflict.get("with") if isinstance(conflict, Mapping) else _get(conflict, "with_ids")) if conflict else None
+        if others:
+            out[str(_get(entry, "id") or key)] = [str(o) for o in others]
+    return out
+
+
+def _which_holds(verdict: str, others: list[str]) -> str:
+    """Which side of a documentation conflict the run bears out: ``this`` (passed, every other side failed),
+    ``other`` (failed, another side passed), ``both``, ``neither``, or ``unsettled`` (a side was not decided)."""
+    if verdict not in ("pass", "fail") or any(o not in ("pass", "fail") for o in others):
+        return "unsettled"
+    if verdict == "pass":
+        return "both" if all(o == "pass" for o in others) else "this" if all(o == "fail" for o in others) else "unsettled"
+    return "other" if any(o == "pass" for o in others) else "neither"
+
+
 def _check_result(i: int, result: Any) -> dict:
     if not isinstance(result, Mapping):
         raise UserError(f"result record #{i} is not an object")
@@ -148,12 +170,15 @@ def _run_identity(run: Mapping, show_resource: bool) -> dict:
     target = run.get("target") or {}
     versions = run.get("versions") or {}
     spent = run.get("spent") or {}
-    ident_target = {f: (None if target.get(f) is None else str(target[f])) for f in _TARGET_FIELDS}
-    ident_target["endpoint"] = mask_endpoint(ident_target["endpoint"], show_resource=show_resource)
-    ident_target["resource_shown"] = bool(show_resource)
-    ident_versions = {f: None for f in _VERSION_FIELDS}
+    fields = {f: (None if target.get(f) is None else str(target[f])) for f in _TARGET_FIELDS}
+    ident_target: dict[str, str | bool | None] = {
+        **fields,
+        "endpoint": mask_endpoint(fields["endpoint"], show_resource=show_resource),
+        "resource_shown": bool(show_resource),
+    }
+    ident_versions: dict[str, str | None] = {f: None for f in _VERSION_FIELDS}
     ident_versions.update({str(k): (None if v is None else str(v)) for k, v in sorted(versions.items())})
-    ident_spent = {f: 0 for f in _SPENT_FIELDS}
+    ident_spent: dict[str, int | float] = {f: 0 for f in _SPENT_FIELDS}
     ident_spent.update({str(k): v for k, v in sorted(spent.items()) if isinstance(v, int | float)})
     duration = run.get("duration_s")
     return {
@@ -200,6 +225,14 @@ def build(run: Mapping, results: Iterable[Mapping], catalogue: Any, *, show_reso
                 "observed": _merge_observed([(r["nodeid"], r.get("observed") or {}) for r in results_here]),
             }
         )
+
+    # documentation conflicts (the docs say both X and not-X): say which side this run bears out, so a reader
+    # sees that a failing side lost to a documented alternative rather than to an undocumented deviation
+    verdicts = {r["id"]: r["verdict"] for r in rows}
+    for row in rows:
+        others = [o for o in _conflicts(catalogue).get(row["id"], []) if o in verdicts]
+        if others:
+            row["conflict"] = {"with": others, "holds": _which_holds(row["verdict"], [verdicts[o] for o in others])}
 
     families = []
     for family in sorted({r["family"] for r in rows}):

@@ -11,7 +11,7 @@ from functools import cache
 import jinja2
 
 from respcheck.report.aggregate import VERDICT_ORDER
-from respcheck.report.text import SHORT, identity_line, pct
+from respcheck.report.text import SHORT, conflict_note, identity_line, pct
 
 # sort key of a verdict in a table: worst news first when sorted ascending
 RANK: dict[str | None, int] = {v: i for i, v in enumerate(VERDICT_ORDER)} | {None: len(VERDICT_ORDER)}
@@ -27,7 +27,7 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(pct=pct, short=SHORT, rank=RANK, verdicts=VERDICT_ORDER)
+    env.globals.update(pct=pct, short=SHORT, rank=RANK, verdicts=VERDICT_ORDER, conflict_note=conflict_note)
     return env
 
 

@@ -7,7 +7,7 @@ then what failed with its evidence, and only then the full table.
 from __future__ import annotations
 
 from respcheck.report.aggregate import VERDICT_ORDER
-from respcheck.report.text import SYMBOLS, identity_line, md_cell, pct
+from respcheck.report.text import SYMBOLS, conflict_note, identity_line, md_cell, pct
 
 _COUNT_HEAD = " | ".join(f"{SYMBOLS[v]} {v}" for v in VERDICT_ORDER)
 
@@ -54,6 +54,8 @@ def _identity_table(report: dict) -> list[str]:
 
 def _evidence_block(row: dict) -> list[str]:
     lines = [f"### {SYMBOLS[row['verdict']]} `{row['id']}`", "", md_cell(row["claim"]), ""]
+    if conflict_note(row):
+        lines += [conflict_note(row) + " (the documentation says both; this run measured which holds)", ""]
     if row["quote"]:
         lines += [f"> {md_cell(row['quote'])}" + (f" ({row['source']})" if row["source"] else ""), ""]
         if row["quote_en"]:
@@ -107,7 +109,7 @@ def render_markdown(report: dict) -> str:
                 out += _evidence_block(row)
     out += ["", "## All behaviours", "", "| Behaviour | Verdict | Claim | Reason / observed |", "|---|---|---|---|"]
     for row in rows:
-        note = "; ".join(x for x in (row["reason"], _observed(row)) if x)
+        note = "; ".join(x for x in (conflict_note(row), row["reason"], _observed(row)) if x)
         out.append(
             f"| `{row['id']}` | {SYMBOLS[row['verdict']]} {row['verdict']} | {md_cell(row['claim'])} | {md_cell(note)} |"
         )
