@@ -212,10 +212,13 @@ def scrub_body(body: bytes | str | None, rules: ScrubRules, side: str) -> bytes 
     if body is None or body == b"" or body == "":
         return body
     was_bytes = isinstance(body, bytes | bytearray)
-    try:
-        text = bytes(body).decode("utf-8") if was_bytes else body
-    except UnicodeDecodeError:
-        return body
+    if isinstance(body, bytes | bytearray):
+        try:
+            text = bytes(body).decode("utf-8")
+        except UnicodeDecodeError:
+            return body
+    else:
+        text = body
     stripped = text.lstrip()
     if stripped[:1] in "{[":
         try:

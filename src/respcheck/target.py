@@ -11,6 +11,7 @@ import datetime as _dt
 import os
 import platform
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -195,7 +196,7 @@ def live_target(
     env: dict[str, str] | None = None,
     roles: list[str] | None = None,
 ) -> Target:
-    env = os.environ if env is None else env
+    environ: Mapping[str, str] = os.environ if env is None else env
     if not endpoint:
         raise UserError("--target live needs --endpoint https://RESOURCE.openai.azure.com/openai/v1/")
     if not deployment:
@@ -205,7 +206,7 @@ def live_target(
     if entra:
         provider, auth = _entra_token_provider(), "entra"
     else:
-        api_key = env.get(KEY_ENV)
+        api_key = environ.get(KEY_ENV)
         if not api_key:
             raise UserError(f"{KEY_ENV} is not set", hint="export the resource key, or pass --entra to use azure-identity")
     host = urlsplit(base_url).hostname or "live"

@@ -450,7 +450,8 @@ class Engine:
     @staticmethod
     def _summary(body: dict[str, Any], facts: list[str]) -> list[dict[str, Any]]:
         """reasoning.summary ("auto"/"concise"/"detailed") asks for summary_text parts on the reasoning item."""
-        cfg = body.get("reasoning") if isinstance(body.get("reasoning"), dict) else {}
+        reasoning = body.get("reasoning")
+        cfg = reasoning if isinstance(reasoning, dict) else {}
         if cfg.get("summary") not in ("auto", "concise", "detailed"):
             return []
         asked = facts[-1] if facts else "the request"

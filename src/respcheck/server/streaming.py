@@ -142,7 +142,7 @@ def fail_midway(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     (500) and response.failed, numbered on. What "the Responses API might return an error event" looks like."""
     cut = next((i for i, e in enumerate(events) if e.get("type") == "response.output_text.delta"), min(len(events), 2))
     head = [copy.deepcopy(e) for e in events[:cut]]
-    created = next((e["response"] for e in events if e.get("type") == "response.created"), {})
+    created: dict[str, Any] = next((e["response"] for e in events if e.get("type") == "response.created"), {})
     failed = {**snapshot(created, "failed"), "error": {"code": "server_error", "message": "The server had an error while processing your request."}}
     failed["usage"] = {"input_tokens": 0, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 0,
                        "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 0}

@@ -7,7 +7,7 @@ status / error consistency, unique item ids) or that the docs state about specif
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from respcheck.findings import Finding
 from respcheck.validators import _contract
@@ -28,7 +28,7 @@ def _is_str(v: Any) -> bool:
     return isinstance(v, str)
 
 
-def _is_int(v: Any) -> bool:
+def _is_int(v: Any) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
@@ -164,7 +164,7 @@ def usage_consistent(usage: Any, path: str = "$.usage") -> list[Finding]:
         return [Finding("usage_consistent", "usage is not an object", path=path)]
     out = []
     i, o, t = usage.get("input_tokens"), usage.get("output_tokens"), usage.get("total_tokens")
-    if not all(_is_int(x) for x in (i, o, t)):
+    if not (_is_int(i) and _is_int(o) and _is_int(t)):
         return [Finding("usage_consistent", "usage needs integer input_tokens, output_tokens and total_tokens",
                         path=path)]
     if t != i + o:

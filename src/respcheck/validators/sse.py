@@ -51,7 +51,7 @@ def _add_payload(out: ParsedStream, name: str | None, data_lines: list[str]) -> 
         out.findings.append(Finding("sse_nothing_after_done", f"data after [DONE]: {data[:80]!r}", index=index))
     try:
         payload = json.loads(data)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         out.findings.append(
             Finding("sse_data_is_json", f"data is not JSON ({exc.msg} at char {exc.pos}): {data[:80]!r}", index=index)
         )

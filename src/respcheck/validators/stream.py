@@ -123,7 +123,7 @@ class StreamContext:
                 oi = ev.get("output_index")
                 if not _hashable(oi):
                     continue
-                item = ev.get("item") if isinstance(ev.get("item"), dict) else {}
+                item = _member(ev, "item")
                 span = spans.setdefault(oi, ItemSpan(oi))
                 if t == "response.output_item.added" and span.added_at is None:
                     span.added_at, span.item_id, span.item_type = i, item.get("id"), item.get("type")
@@ -145,9 +145,14 @@ def _hashable(value: Any) -> bool:
     return isinstance(value, int | str) and not isinstance(value, bool)
 
 
+def _member(ev: dict, key: str) -> dict:
+    """``ev[key]`` when it is an object, else an empty one."""
+    value = ev.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _snapshot(ev: dict) -> dict:
-    r = ev.get("response")
-    return r if isinstance(r, dict) else {}
+    return _member(ev, "response")
 
 
 def _item_family(etype: str) -> frozenset[str] | None:
@@ -454,9 +459,9 @@ def content_parts_paired(ctx: StreamContext) -> list[Finding]:
                 state[pkey] = "done"
             continue
         if t == "response.output_item.done":
-            item = ev.get("item") if isinstance(ev.get("item"), dict) else {}
-            for (kind, item_id, pidx), st in state.items():
-                if item_id == item.get("id") and st == "added":
+            item = _member(ev, "item")
+            for (kind, item_id, pidx), part_state in state.items():
+                if item_id == item.get("id") and part_state == "added":
                     out.append(Finding("content_parts_paired", f"output_item.done while {kind} {pidx} "
                                                                "is still open", index=i))
             continue
@@ -617,7 +622,8 @@ def error_event_shape(ctx: StreamContext) -> list[Finding]:
     for i, ev in ctx.events:
         if ev["type"] != "error":
             continue
-        body = ev.get("error") if isinstance(ev.get("error"), dict) else ev
+        nested = ev.get("error")
+        body = nested if isinstance(nested, dict) else ev
         msg = body.get("message")
         if not isinstance(msg, str) or not msg:
             out.append(Finding("error_event_shape", "error event has no message string", index=i))
