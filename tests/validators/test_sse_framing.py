@@ -37,6 +37,9 @@ def test_event_name_must_match_type():
 def test_data_must_be_json_object():
     assert check_names("data: {nope\n\n") == [("sse_data_is_json", 0)]
     assert check_names("data: [1]\n\n") == [("sse_data_is_object", 0)]
+    # json.loads raises a plain ValueError (not JSONDecodeError) past Python's integer digit limit: still a
+    # finding, the parser stays total
+    assert check_names('data: {"n": ' + "9" * 5000 + "}\n\n") == [("sse_data_is_json", 0)]
 
 
 def test_last_block_needs_blank_line():

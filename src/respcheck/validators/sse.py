@@ -51,10 +51,9 @@ def _add_payload(out: ParsedStream, name: str | None, data_lines: list[str]) -> 
         out.findings.append(Finding("sse_nothing_after_done", f"data after [DONE]: {data[:80]!r}", index=index))
     try:
         payload = json.loads(data)
-    except json.JSONDecodeError as exc:
-        out.findings.append(
-            Finding("sse_data_is_json", f"data is not JSON ({exc.msg} at char {exc.pos}): {data[:80]!r}", index=index)
-        )
+    except ValueError as exc:  # JSONDecodeError, or e.g. an integer longer than Python's digit limit
+        why = f"{exc.msg} at char {exc.pos}" if isinstance(exc, json.JSONDecodeError) else str(exc)[:120]
+        out.findings.append(Finding("sse_data_is_json", f"data is not JSON ({why}): {data[:80]!r}", index=index))
         return
     if not isinstance(payload, dict):
         out.findings.append(
