@@ -55,7 +55,7 @@ def _identity_table(report: dict) -> list[str]:
 def _evidence_block(row: dict) -> list[str]:
     lines = [f"### {SYMBOLS[row['verdict']]} `{row['id']}`", "", md_cell(row["claim"]), ""]
     if conflict_note(row):
-        lines += [conflict_note(row) + " (the documentation says both; this run measured which holds)", ""]
+        lines += [conflict_note(row) + " - the test's message and observed values say which side this target bears out", ""]
     if row["quote"]:
         lines += [f"> {md_cell(row['quote'])}" + (f" ({row['source']})" if row["source"] else ""), ""]
         if row["quote_en"]:

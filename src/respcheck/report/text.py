@@ -85,20 +85,11 @@ def column_labels(reports: list[dict]) -> list[str]:
     return out
 
 
-CONFLICT_NOTES = {
-    "this": "this side holds, not {others}",
-    "other": "{others} holds instead",
-    "both": "both sides hold ({others} too)",
-    "neither": "neither this nor {others} holds",
-    "unsettled": "not settled against {others}",
-}
-
-
 def conflict_note(row: dict, quote: str = "`") -> str:
-    """'⚖ doc conflict: ...' for a behaviour the docs contradict elsewhere ('' for the others); ids are put
-    between `quote` (backticks for Markdown, nothing for HTML)."""
+    """'⚖ the docs also say otherwise: ...' for a behaviour the docs contradict elsewhere ('' for the others);
+    ids are put between `quote` (backticks for Markdown, nothing for HTML)."""
     conflict = row.get("conflict")
     if not conflict:
         return ""
-    others = ", ".join(f"{quote}{o}{quote}" for o in conflict["with"])
-    return "⚖ doc conflict: " + CONFLICT_NOTES[conflict["holds"]].format(others=others)
+    others = ", ".join(f"{quote}{o}{quote} ({v})" for o, v in conflict["with"].items())
+    return f"⚖ the docs also say otherwise: {others}"
