@@ -18,7 +18,7 @@ import inspect
 import ssl
 import time
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, NamedTuple, TypeVar
 
 import httpx
@@ -330,6 +330,36 @@ class DualClient:
         if isinstance(body, dict) and body.get("store", True) is not False:
             self.cleanup.add_response(response_id, background=bool(body.get("background")))
 
+    def _read_timed(self, r: Any, started: float) -> None:
+        """Read a streamed response to the end, timing the first body chunk (`last_stream_timing`); the body
+        is kept as ``r.read()`` would keep it, so ``.text`` and the SDK's iteration read the same bytes."""
+        first, chunks = None, []
+        for chunk in r.iter_bytes():
+            if first is None and chunk:
+                first = time.monotonic() - started
+            chunks.append(chunk)
+        r._content = b"".join(chunks)
+        self.last_stream_timing = (first, time.monotonic() - started)
+
+    def _register_announced(self, body: Any, events: list[dict[str, Any]]) -> None:
+        """Register the response a stream announced (response.created) for cleanup, at once: also the
+        responses of attempts about to be retried, which are stored too."""
+        for ev in events:
+            if ev.get("type") == "response.created" and isinstance(ev.get("response"), dict):
+                self._created(body, ev["response"].get("id"))
+
+    def _learn_from_stream(self, events: list[Any], *, billed: bool = True) -> None:
+        """What a stream's response snapshots (dicts or SDK objects) tell the harness: responses seen
+        finished (cleanup needs no cancel) and, for a stream that ran the model, the usage to charge."""
+        for ev in events:
+            response = _field(ev, "response")
+            if response is None or (isinstance(ev, dict) and not isinstance(response, dict)):
+                continue
+            self._seen(response)
+            usage = _field(response, "usage")
+            if billed and usage:
+                self._account(usage, _field(response, "model"))
+
     def _seen(self, obj: Any) -> None:
         """Learn from a response object in any answer: a background response seen finished needs no cancel."""
         if obj is not None and _field(obj, "status") in TERMINAL_STATUSES:
@@ -349,12 +379,10 @@ class DualClient:
         or an Entra ``token`` (``Authorization: Bearer`` on both). Budget, evidence, retries and the cleanup
         list are this client's: its requests are counted, and what a wrongly accepted credential created is
         deleted by this client's cleanup, with the run's own credentials. Close it (``with``) when done."""
-        import dataclasses
-
         if token is not None:
-            target = dataclasses.replace(self.target, auth="entra", api_key=None, token_provider=lambda: token)
+            target = replace(self.target, auth="entra", api_key=None, token_provider=lambda: token)
         else:
-            target = dataclasses.replace(self.target, auth="key", api_key=api_key, token_provider=None)
+            target = replace(self.target, auth="key", api_key=api_key, token_provider=None)
         other = DualClient(target, budget=self.budget, run_id=self.run_id, evidence=self.evidence,
                            retries=self.retries, backoff_s=self.backoff_s, ledger=self.ledger)
         other.cleanup = self.cleanup
@@ -467,13 +495,7 @@ class DualClient:
             return events
 
         events = self._call("POST /responses stream (sdk)", run, retry=retry, sdk=True)
-        for ev in events:
-            response = getattr(ev, "response", None)
-            self._seen(response)
-            if response is None:
-                continue
-            if getattr(response, "usage", None) is not None:
-                self._account(response.usage, getattr(response, "model", None))
+        self._learn_from_stream(events)
         return events
 
     def create_both(self, body: dict[str, Any], *, retry: Retry = True, headers: dict[str, str] | None = None) -> Exchange:
@@ -548,17 +570,10 @@ class DualClient:
                 r = exc.response
                 return StreamExchange(r.status_code, r.headers, r.text, [], [], exc)
             r = raw.http_response
-            first, chunks = None, []
-            for chunk in r.iter_bytes():  # the whole stream (timed); the SDK then decodes the same bytes
-                if first is None and chunk:
-                    first = time.monotonic() - started
-                chunks.append(chunk)
-            r._content = b"".join(chunks)  # what r.read() keeps: .text and the SDK's iteration read it
-            self.last_stream_timing = (first, time.monotonic() - started)
+            self._read_timed(r, started)  # the whole stream; the SDK then decodes the same bytes
             events = parse_sse(r.text).events
-            for ev in events if creates is not None else ():  # at once: also attempts about to be retried
-                if ev.get("type") == "response.created" and isinstance(ev.get("response"), dict):
-                    self._created(creates, ev["response"].get("id"))
+            if creates is not None:
+                self._register_announced(creates, events)
             typed: list[Any] = []
             sdk_error = None
             try:
@@ -577,11 +592,7 @@ class DualClient:
 
         ex = self._call(what, run, retry=retry, sdk=True)
         self.evidence.channels.update(("sdk", "http"))
-        for ev in ex.events:
-            response = ev.get("response") if isinstance(ev.get("response"), dict) else None
-            self._seen(response)
-            if creates is not None and response is not None and response.get("usage"):
-                self._account(response["usage"], response.get("model"))
+        self._learn_from_stream(ex.events, billed=creates is not None)
         return ex
 
     def sdk_call(self, what: str, fn: Callable[[], T], *, retry: Retry = True, billed: bool = False) -> T:
@@ -621,34 +632,19 @@ class DualClient:
         from respcheck.validators.sse import parse_sse
 
         def run() -> tuple[httpx.Response, list[dict[str, Any]]]:
-            started, first = time.monotonic(), None
+            started = time.monotonic()
             with self.http.stream(method, path, json=json, **kw) as r:
-                chunks = []
-                for chunk in r.iter_bytes():
-                    if first is None and chunk:
-                        first = time.monotonic() - started
-                    chunks.append(chunk)
-                r._content = b"".join(chunks)  # what r.read() would have kept: .text works after the close
-            self.last_stream_timing = (first, time.monotonic() - started)
+                self._read_timed(r, started)  # .text works after the close
             parsed = parse_sse(r.text).events if r.status_code < 400 else []
-            for ev in parsed:  # also the responses of attempts about to be retried: they are stored too
-                if ev.get("type") == "response.created" and isinstance(ev.get("response"), dict):
-                    self._created(json, ev["response"].get("id"))
+            self._register_announced(json, parsed)
             code = stream_error_code(parsed)
             if retry != "never" and code in TRANSIENT_CODES:
                 raise TransientStreamError(f"in-stream error event {code!r}", (r, parsed))
             return r, parsed
 
         resp, events = self._call(f"{method} /{path} stream", run, retry=retry)
-        text = resp.text
-        for ev in events:
-            response = ev.get("response") if isinstance(ev.get("response"), dict) else None
-            self._seen(response)
-            if response is None:
-                continue
-            if response.get("usage"):
-                self._account(response["usage"], response.get("model"))
-        return StreamResult(resp.status_code, resp.headers, text, events)
+        self._learn_from_stream(events)
+        return StreamResult(resp.status_code, resp.headers, resp.text, events)
 
     def _after_http(self, method: str, path: str, body: Any, resp: httpx.Response) -> None:
         if resp.status_code >= 300 or "json" not in resp.headers.get("content-type", ""):
