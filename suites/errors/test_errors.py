@@ -20,21 +20,11 @@ import openai
 import pytest
 
 from respcheck.findings import render
-from respcheck.validators import check_error_envelope, check_response
+from respcheck.validators import check_error_envelope, check_gateway_error_envelope, check_response
 from respcheck.verdicts import not_applicable
 
 SIMULATE_429 = {"x-respcheck-simulate": "429"}
 
-
-LENIENT = ("error.type is missing (string or null)", "error.param is missing (string or null)")
-
-
-def gateway_envelope_findings(status: int, body: Any) -> list:
-    """The error envelope of an answer the Azure gateway gives itself (401, 429, api-version): an `error`
-    object with a message and a code; Azure leaves out `type` and `param` there, so only those two are
-    tolerated as missing."""
-    return [f for f in check_error_envelope(status, body, schema=False)
-            if not (f.check == "error_envelope_shape" and f.message in LENIENT)]
 
 
 def _json(r: httpx.Response) -> Any:
@@ -81,7 +71,7 @@ def test_429_carries_retry_after(client, target, observe):
         "a 429 answer carries no Retry-After header (headers: " + ", ".join(sorted(r.headers.keys())) + ")")
     seconds = _retry_after_seconds(raw_value)
     assert seconds is not None and seconds > 0, f"Retry-After is {raw_value!r}, expected a positive number of seconds"
-    findings = gateway_envelope_findings(r.status_code, _json(r))
+    findings = check_gateway_error_envelope(r.status_code, _json(r))
     assert not findings, render(findings)
 
     assert isinstance(error, openai.RateLimitError), (
@@ -203,7 +193,7 @@ def test_api_version_probe_on_the_v1_path(client, plain, observe):
     for label, r in answers.items():
         statuses[label] = r.status_code
         if r.status_code >= 400:
-            findings = gateway_envelope_findings(r.status_code, _json(r))
+            findings = check_gateway_error_envelope(r.status_code, _json(r))
             assert not findings, f"api-version={label}: " + render(findings)
     observe("errors.api_version.statuses", statuses)
     assert statuses["preview"] == 200, (
@@ -229,7 +219,7 @@ def test_unsupported_region_answers_operation_not_allowed(plain, target, observe
         from respcheck.verdicts import inconclusive
 
         inconclusive(f"the create failed with HTTP {r.status_code}, neither served nor refused as unsupported")
-    findings = gateway_envelope_findings(r.status_code, body)
+    findings = check_gateway_error_envelope(r.status_code, body)
     assert not findings, render(findings)
     code = (body.get("error") or {}).get("code") if isinstance(body, dict) else None
     assert code == "OperationNotAllowed", f"HTTP {r.status_code} with error.code {code!r}, expected 'OperationNotAllowed'"

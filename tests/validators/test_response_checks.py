@@ -8,6 +8,7 @@ from respcheck.validators import (
     check_compaction,
     check_deleted,
     check_error_envelope,
+    check_gateway_error_envelope,
     check_input_tokens,
     check_item_list,
     check_output_item,
@@ -78,6 +79,19 @@ def test_error_envelope():
     assert ("error_envelope_shape", "$.error.code") in checks(
         check_error_envelope(400, {"error": {"message": "m", "type": "t", "param": None}}, schema=False))
     assert check_error_envelope(400, "oops", schema=False)[0].check == "error_envelope_shape"
+
+
+def test_gateway_error_envelope_may_leave_out_type_and_param_only():
+    """What the Azure gateway answers itself (401, 429): message and code, no type or param."""
+    gateway = {"error": {"code": "401", "message": "Access denied due to invalid subscription key."}}
+    assert check_gateway_error_envelope(401, gateway) == []
+    assert {(f.check, f.path) for f in check_error_envelope(401, gateway, schema=False)} == {
+        ("error_envelope_shape", "$.error.type"), ("error_envelope_shape", "$.error.param")}
+    assert ("error_envelope_shape", "$.error.code") in checks(
+        check_gateway_error_envelope(429, {"error": {"message": "slow down"}}))
+    assert ("error_envelope_shape", "$.error.type") in checks(
+        check_gateway_error_envelope(401, {"error": {"message": "m", "code": "401", "type": 7}}))
+    assert check_gateway_error_envelope(401, {})[0].check == "error_envelope_shape"
 
 
 def test_compaction_deleted_list_tokens():

@@ -218,8 +218,10 @@ def check_response(obj: Any, *, schema: bool = True) -> list[Finding]:
     return out
 
 
-def check_error_envelope(status_code: int | None, body: Any, *, schema: bool = True) -> list[Finding]:
-    """``{"error": {"message", "type", "code", "param"}}`` with an HTTP error status (when recorded)."""
+def check_error_envelope(status_code: int | None, body: Any, *, schema: bool = True,
+                         optional: tuple[str, ...] = ()) -> list[Finding]:
+    """``{"error": {"message", "type", "code", "param"}}`` with an HTTP error status (when recorded);
+    keys in `optional` may be missing (if present they must still be a string or null)."""
     out: list[Finding] = []
     if status_code is not None and not (_is_int(status_code) and 400 <= status_code <= 599):
         out.append(Finding("error_envelope_status", f"HTTP {status_code} with an error body"))
@@ -229,6 +231,8 @@ def check_error_envelope(status_code: int | None, body: Any, *, schema: bool = T
     if not _is_str(err.get("message")) or not err["message"]:
         out.append(Finding("error_envelope_shape", "error.message is not a non-empty string", path="$.error.message"))
     for key in ("type", "code", "param"):
+        if key not in err and key in optional:
+            continue
         if key not in err:
             out.append(Finding("error_envelope_shape", f"error.{key} is missing (string or null)",
                                path=f"$.error.{key}"))
@@ -238,6 +242,16 @@ def check_error_envelope(status_code: int | None, body: Any, *, schema: bool = T
     if schema:
         out += _contract.validate("error_envelope_schema", COMPONENTS["error"], body, path="$")
     return out
+
+
+GATEWAY_OPTIONAL = ("type", "param")
+
+
+def check_gateway_error_envelope(status_code: int | None, body: Any) -> list[Finding]:
+    """The envelope of an answer the Azure gateway gives itself (401, 429, an api-version refusal): an
+    `error` object with a message and a code. The gateway leaves out `type` and `param`, so those may be
+    missing, and the contract's error schema (which requires them) is not applied."""
+    return check_error_envelope(status_code, body, schema=False, optional=GATEWAY_OPTIONAL)
 
 
 def check_compaction(obj: Any, *, schema: bool = True) -> list[Finding]:
