@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import pytest
 from test_property_create import (
     ITEMS_INPUT,
+    case_failure,
     default_items_case,
     input_items_cases,
     item_text,
@@ -135,8 +136,7 @@ def test_property_input_items_queries(chain, first, observe):
         statuses[str(resp.status_code)] += 1
         problems = items_problems(case, resp, query, full)
         if problems:
-            failures.append(f"case {n}: HTTP {resp.status_code} for query {short(query)}\n    - "
-                            + "\n    - ".join(p[:300] for p in problems))
+            failures.append(case_failure(n, resp.status_code, f"query {short(query)}", problems))
     observe("contract.property.input_items.statuses", dict(statuses))
     assert not failures, verdict_message("input_items queries", cases, statuses, failures)
     if cases:

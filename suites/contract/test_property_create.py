@@ -420,9 +420,13 @@ def run_property(client: Any, cases: tuple[Any, ...], *, negative: bool) -> tupl
                 problems.append(f"unique_response_id: id {rid!r} was already returned for case {ids[rid]}")
             ids.setdefault(rid, n)
         if problems:
-            failures.append(f"case {n}: HTTP {resp.status_code} for body {short(case.body)}\n    - "
-                            + "\n    - ".join(p[:300] for p in problems))
+            failures.append(case_failure(n, resp.status_code, f"body {short(case.body)}", problems))
     return statuses, failures
+
+
+def case_failure(n: int, status: Any, what: str, problems: list[str]) -> str:
+    """One broken case for `verdict_message`: its number, HTTP status, what was sent, and its problems."""
+    return f"case {n}: HTTP {status} for {what}\n    - " + "\n    - ".join(p[:300] for p in problems)
 
 
 def verdict_message(kind: str, cases: tuple[Any, ...], statuses: Counter, failures: list[str]) -> str:
@@ -545,8 +549,7 @@ def test_property_streamed_bodies_conform(client, target, observe):
             if found:
                 problems.append("check_error_envelope: " + render(found))
         if problems:
-            failures.append(f"case {n}: HTTP {wire.status} for body {short(case.body)}\n    - "
-                            + "\n    - ".join(p[:300] for p in problems))
+            failures.append(case_failure(n, wire.status, f"body {short(case.body)}", problems))
     observe("contract.property.stream.statuses", dict(statuses))
     observe("contract.property.stream.events", events_seen)
     assert not failures, verdict_message("streamed bodies", cases, statuses, failures)
@@ -669,8 +672,7 @@ def test_property_malformed_tool_schemas_rejected(client, target, observe):
             # the SDK channel: openai.responses.create raises a 4xx APIStatusError for the same answer
             problems += sdk_problems(ex)
         if problems:
-            failures.append(f"case {n}: HTTP {resp.status_code} for tool {short(body['tools'][0])}\n    - "
-                            + "\n    - ".join(p[:300] for p in problems))
+            failures.append(case_failure(n, resp.status_code, f"tool {short(body['tools'][0])}", problems))
     observe("errors.tool_schema.status_400_500", dict(statuses))
     assert not failures, verdict_message("malformed tools", bodies, statuses, failures)
 
@@ -863,8 +865,7 @@ def test_property_unknown_response_ids_rejected(client, target, observe):
                 if found:
                     problems.append("check_error_envelope (GET): " + render(found))
         if problems:
-            failures.append(f"case {n}: HTTP {resp.status_code} for previous_response_id {short(prev, 70)}\n    - "
-                            + "\n    - ".join(p[:300] for p in problems))
+            failures.append(case_failure(n, resp.status_code, f"previous_response_id {short(prev, 70)}", problems))
     observe("contract.property.unknown_ids.statuses", dict(statuses))
     assert not failures, verdict_message("unknown ids", cases, statuses, failures)
 
@@ -951,8 +952,7 @@ def test_property_compact_bodies(client, target, observe):
         # the plain {"role", "content"} messages the docs send, so "contract-invalid" is no verdict for them
         problems = answer_problems(case, resp, "check_compaction", check_compaction)
         if problems:
-            failures.append(f"case {n}: HTTP {resp.status_code} for body {short(case.body)}\n    - "
-                            + "\n    - ".join(p[:300] for p in problems))
+            failures.append(case_failure(n, resp.status_code, f"body {short(case.body)}", problems))
     observe("contract.property.compact.statuses", dict(statuses))
     assert not failures, verdict_message("compact bodies", tuple(c for c, _ in cases), statuses, failures)
     assert any(k.startswith("positive 2") for k in statuses), f"no generated valid compact body was accepted ({dict(statuses)})"
