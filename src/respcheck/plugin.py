@@ -147,7 +147,7 @@ class Harness:
     swept: Any = None
     """The end-of-run sweep's `SweepResult` (live runs), for the run record."""
     _ledger: Ledger | None = None
-    shared: dict[tuple[str, str], Any] = field(default_factory=dict)
+    shared: dict[tuple[str, str], SharedExchange] = field(default_factory=dict)
     """(module nodeid, name) -> `SharedExchange`: the module-shared exchanges made so far (this process)."""
 
     def ledger(self, target: Target) -> Ledger | None:
@@ -797,9 +797,10 @@ def _result_record(item: pytest.Item, ctx: TestContext, h: Harness) -> dict[str,
         evidence["spent"] = {"requests": ev.requests, "input_tokens": ev.input_tokens, "output_tokens": ev.output_tokens}
     used = _shared_used(item, h)
     if used:
-        evidence["shared"] = used
-        evidence["request_ids"] += [i for u in used for i in u["request_ids"] if i not in evidence["request_ids"]]
-        first = h.shared[(item.nodeid.split("::")[0], used[0]["name"])].evidence
+        evidence["shared"] = [{"name": name, "cassette": rec.cassette, "request_ids": list(rec.request_ids),
+                               "spent": dict(rec.spent)} for name, rec in used]
+        evidence["request_ids"] += [i for _, rec in used for i in rec.request_ids if i not in evidence["request_ids"]]
+        first = used[0][1].evidence
         if "model" not in evidence and first.models:
             evidence["model"] = first.models[0]
         if ev is None or not ev.channels:
@@ -816,16 +817,11 @@ def _result_record(item: pytest.Item, ctx: TestContext, h: Harness) -> dict[str,
     }
 
 
-def _shared_used(item: pytest.Item, h: Harness) -> list[dict[str, Any]]:
+def _shared_used(item: pytest.Item, h: Harness) -> list[tuple[str, SharedExchange]]:
     """The module-shared exchanges this test observed (a fixture of the same name as the exchange)."""
     module = item.nodeid.split("::")[0]
-    out = []
-    for name in getattr(item, "fixturenames", ()):
-        rec = h.shared.get((module, name))
-        if rec is None:
-            continue
-        out.append({"name": name, "cassette": rec.cassette, "request_ids": list(rec.request_ids), "spent": dict(rec.spent)})
-    return out
+    found = ((name, h.shared.get((module, name))) for name in getattr(item, "fixturenames", ()))
+    return [(name, rec) for name, rec in found if rec is not None]
 
 
 class _ResultCollector:
