@@ -17,7 +17,7 @@ import functools
 import inspect
 import ssl
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, NamedTuple, TypeVar
 
@@ -25,6 +25,7 @@ import httpx
 import openai
 
 from respcheck.budget import Budget, BudgetExhausted
+from respcheck.cases import CaseBook, unrecorded
 from respcheck.findings import Finding
 from respcheck.ledger import RUN_TAG, Created, Kind, Ledger
 from respcheck.recorder import CassetteError, explain_miss, find_cassette_miss
@@ -277,6 +278,8 @@ class DualClient:
         self.last_stream_timing: tuple[float | None, float] = (None, 0.0)
         """(seconds to the first body chunk, seconds to the end) of the last `http_stream` or `stream_both`."""
         self.spent_usage: list[dict[str, int]] = []
+        self.casebook: CaseBook = unrecorded()
+        """Where generated cases come from and go (the plugin sets the book of this client's cassette)."""
 
         sdk_http = openai.DefaultHttpxClient(
             timeout=timeout_s,
@@ -295,6 +298,11 @@ class DualClient:
             verify=_ssl_context(),
             event_hooks={"request": [self._on_request], "response": [self._hook_response("http")]},
         )
+
+    def cases(self, name: str, draw: Callable[[], Sequence[Any]]) -> list[Any]:
+        """Generated cases named ``name`` (JSON): ``draw()`` when recording or live, the cassette's recorded
+        ones in replay (`respcheck.cases`: a replay never depends on the generator's version)."""
+        return self.casebook.cases(name, draw)
 
     # -- plumbing ----------------------------------------------------------------------------------------
     def close(self) -> None:

@@ -573,7 +573,9 @@ def client(request: pytest.FixtureRequest, target: Target, respcheck_harness: Ha
     if recorder.mode != "off":
         ctx.cassette = _rel(path)
     dual = DualClient(target, budget=h.budget, run_id=h.run_id, evidence=ctx.evidence, ledger=h.ledger(target))
-    with recorder.use(path) as cassette:
+    # the recording replaces the old cassette only when the test reached its verdict (not on Ctrl-C)
+    with recorder.use(path, completed=lambda: "call" in ctx.phases) as cassette:
+        dual.casebook = recorder.casebook(cassette, path)
         try:
             yield dual
         finally:
@@ -622,7 +624,8 @@ class SharedExchanges:
         evidence = Evidence()
         dual = DualClient(self.target, budget=h.budget, run_id=h.run_id, evidence=evidence, ledger=h.ledger(self.target))
         self.clients.append(dual)
-        with recorder.use(path):
+        with recorder.use(path) as cassette:
+            dual.casebook = recorder.casebook(cassette, path)
             value = fn(dual)
         spent = {"requests": evidence.requests, "input_tokens": evidence.input_tokens,
                  "output_tokens": evidence.output_tokens}

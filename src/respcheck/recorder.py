@@ -19,8 +19,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.persisters.filesystem import FilesystemPersister
 from vcr.request import Request as VcrRequest
 
+from respcheck.cases import CaseBook
 from respcheck.errors import UserError
 from respcheck.scrub import DEFAULT_RULES, Scrubber, ScrubRules
 
@@ -239,6 +241,8 @@ def normalise_cassette(cassette_dict: dict[str, Any]) -> dict[str, Any]:
     for req, resp in zip(requests, responses, strict=True):
         texts.append(req.uri)
         texts.extend(t for t in (_text(req.body)[0], _text((resp.get("body") or {}).get("string"))[0]) if t)
+    metadata = dict(cassette_dict.get("metadata") or {})
+    texts.extend(v for v in metadata.values() if isinstance(v, str))  # generated cases (respcheck.cases)
     norm.learn(texts)
 
     out_requests, out_responses = [], []
@@ -265,7 +269,10 @@ def normalise_cassette(cassette_dict: dict[str, Any]) -> dict[str, Any]:
         if text is not None:
             rbody["string"] = norm.apply(text)  # stored as text: SSE stays readable and verbatim
         out_responses.append({**resp, "headers": headers, "body": rbody})
-    return {**cassette_dict, "requests": out_requests, "responses": out_responses}
+    out = {**cassette_dict, "requests": out_requests, "responses": out_responses}
+    if metadata:
+        out["metadata"] = {k: norm.apply(v) if isinstance(v, str) else v for k, v in metadata.items()}
+    return out
 
 
 def _stable_host(uri: str) -> str:
@@ -307,6 +314,11 @@ class Recorder:
     profile: str = "reference"
     rules: ScrubRules = DEFAULT_RULES
 
+    def casebook(self, cassette: Any, path: Path) -> CaseBook:
+        """The generated cases of ``path``'s cassette (stored when recording, read back in replay)."""
+        return CaseBook(cassette, replay=self.mode == "replay", where=str(path),
+                        record_hint=f"re-record it with: {record_command(self.profile)}")
+
     def cassette_path(self, family: str, test_name: str) -> Path:
         return self.root / _safe(family) / f"{_safe(test_name)}.yaml"
 
@@ -326,29 +338,48 @@ class Recorder:
         return v
 
     @contextmanager
-    def use(self, path: Path) -> Iterator[Any]:
+    def use(self, path: Path, *, completed: Callable[[], bool] = lambda: True) -> Iterator[Any]:
         """Inside: traffic is replayed from (mode replay) or recorded to (mode record) ``path``.
 
-        Yields the vcrpy cassette (``None`` when the mode is ``off``)."""
+        Yields the vcrpy cassette (``None`` when the mode is ``off``).
+
+        Recording is atomic: vcrpy writes ``<path>.partial`` and only a block that ends normally with
+        ``completed()`` true (the test ran to its verdict) replaces ``path`` with it. Ctrl-C, SIGTERM, a
+        crash or SIGKILL mid-test leave the previous good cassette as it was (a killed run may leave a
+        ``.partial`` file, which the next recording of that test removes)."""
         if self.mode == "off":
             yield None
             return
         if self.mode == "replay":
             check_cassette(path, self.profile)
-        else:
-            path.unlink(missing_ok=True)  # a fresh recording: vcrpy's "all" would keep unmatched old interactions
-        with self._vcr().use_cassette(str(path), match_on=MATCH_ON, allow_playback_repeats=False) as cassette:
-            yield cassette
-        if self.mode == "record" and not path.is_file():
+            with self._vcr().use_cassette(str(path), match_on=MATCH_ON, allow_playback_repeats=False) as cassette:
+                yield cassette
+            return
+        partial = path.with_name(path.name + PARTIAL_SUFFIX)
+        partial.unlink(missing_ok=True)  # a fresh recording: vcrpy's "all" would keep unmatched old interactions
+        try:
+            with self._vcr().use_cassette(str(partial), match_on=MATCH_ON, allow_playback_repeats=False) as cassette:
+                yield cassette
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        if not completed():
+            partial.unlink(missing_ok=True)
+            return
+        if not partial.is_file():
             # a test that sent nothing (e.g. not applicable to this target) still gets a cassette, so
             # its replay reaches the same verdict instead of "cassette missing"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("interactions: []\nversion: 1\n", encoding="utf-8")
-        if self.mode == "record" and path.is_file():
-            leaked = [s for s in self.rules.secrets if s in path.read_text(encoding="utf-8", errors="replace")]
-            if leaked:  # last line of defence: never leave a secret on disk
-                path.unlink()
-                raise CassetteError(f"refused to keep {path}: a secret survived scrubbing (report this bug)")
+            partial.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_text("interactions: []\nversion: 1\n", encoding="utf-8")
+        leaked = [s for s in self.rules.secrets if s in partial.read_text(encoding="utf-8", errors="replace")]
+        if leaked:  # last line of defence: never leave a secret on disk
+            partial.unlink()
+            raise CassetteError(f"refused to keep {path}: a secret survived scrubbing (report this bug)")
+        os.replace(partial, path)
+
+
+PARTIAL_SUFFIX = ".partial"
+"""A recording in progress: renamed over the cassette only when its test ends normally."""
 
 
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

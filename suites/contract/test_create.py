@@ -20,8 +20,9 @@ from test_property_create import (
     ITEMS_INPUT,
     case_failure,
     default_items_case,
-    input_items_cases,
+    input_items_queries,
     item_text,
+    items_case,
     items_problems,
     queries_digest,
     short,
@@ -58,8 +59,8 @@ def chain(shared):
         rid = first.sdk.id
         second = c.create_both(c.body("What is my name?", previous_response_id=rid, max_output_tokens=16, store=False))
         listing = c.call_both("input_items.list", lambda sdk: sdk.responses.input_items.with_raw_response.list(rid))
-        queries = tuple((case, c.http_get(f"responses/{rid}/input_items", params=dict(case.query or {}), retry=False))
-                        for case in input_items_cases(c.target))
+        queries = tuple((items_case(rid, query), c.http_get(f"responses/{rid}/input_items", params=query, retry=False))
+                        for query in input_items_queries(c))
         return Chain(first, second, listing, queries)
 
     return shared("chain", make)

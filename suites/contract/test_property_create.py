@@ -28,13 +28,18 @@ is safe - with tiny strings, ``model`` = the target's deployment and ``max_outpu
 Negative generation mutates that schema; whether a mutated body is really invalid is decided against the
 committed contract, not against the reduction.
 
-WHY generation once per test, inside the test: record and replay must send identical bodies in serial and
-``-n 2`` runs. Cases are drawn with a fixed hypothesis seed, ``derandomize``, no database, no shrinking and
-a fixed ``max_examples`` and an empty hypothesis "local constant pool" (hypothesis otherwise mixes in
-literals from whatever local modules are imported, which differ between plain, pytest and xdist runs), in
-one call that does not depend on which worker runs it; the bodies are then
-sent one by one through the test's own ``client`` (vcrpy records it; schemathesis' own transport breaks
-under vcrpy for SSE) and schemathesis' checks run on the recorded response. Valid bodies, streams, malformed
+WHY the cases come from the cassette in replay: a replay must send exactly the recorded requests, whatever
+hypothesis or schemathesis build a fresh install brings (their draws change between releases even with a
+fixed seed). So each test asks ``client.cases(name, draw)`` (`respcheck.cases`): when recording, live or
+against the reference server the generators draw (a fixed hypothesis seed, ``derandomize``, no database, no
+shrinking, a fixed ``max_examples`` and an empty "local constant pool", so serial and ``-n 2`` runs draw the
+same list) and a recording stores the drawn bodies in the cassette; a replay reads them back, in recorded
+order, and never calls the generator. The bodies are sent one by one through the test's own ``client``
+(vcrpy records it; schemathesis' own transport breaks under vcrpy for SSE) and schemathesis' checks run on
+the answer, with each body turned back into a schemathesis case of the operation (``operation.Case``).
+WHY respcheck's own ``negative_data_rejection``: schemathesis' check of that name needs the generation
+metadata of a freshly drawn case, which a recorded body does not carry (it would silently pass); whether a
+body is invalid is decided against the committed contract instead, the same way in every run. Valid bodies, streams, malformed
 tools and unknown ids go through the SDK with the raw answer kept (``create_both`` / ``stream_both``: one
 request judged on the wire and as the SDK's typed reading); generated invalid bodies go raw, byte for byte.
 
@@ -64,7 +69,6 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import (
-    negative_data_rejection,
     not_a_server_error,
     response_schema_conformance,
 )
@@ -91,7 +95,6 @@ MAX_BODY_BYTES = 2048  # a generated body larger than this is dropped (live runs
 CHECK_NAMES = {
     not_a_server_error: "not_a_server_error",
     response_schema_conformance: "response_schema_conformance",
-    negative_data_rejection: "negative_data_rejection",
 }
 
 
@@ -255,8 +258,20 @@ def generate(deployment: str, mode: str, count: int, *, stream: bool = False) ->
     return tuple(out)
 
 
-def digest(cases: tuple[Any, ...]) -> str:
+def digest(cases: Any) -> str:
     return hashlib.sha256("\n".join(_canonical(c.body) for c in cases).encode()).hexdigest()[:16]
+
+
+def body_cases(operation: Any, bodies: list[Any]) -> tuple[Any, ...]:
+    """Recorded (or just drawn) bodies as schemathesis cases of ``operation``, for its named checks."""
+    return tuple(operation.Case(body=body, media_type="application/json") for body in bodies)
+
+
+def drawn_bodies(target: Any, cases: tuple[Any, ...], least: int, what: str, pick: Any = None) -> list[Any]:
+    """The bodies of generated ``cases`` a run sends (`for_target`), after checking the generator drew at
+    least ``least`` of them (a generator that stopped drawing is a broken test, said when it happens)."""
+    assert len(cases) >= least, f"the generator drew only {len(cases)} {what}"
+    return [c.body for c in for_target(target, cases, pick=pick)]
 
 
 # ---------------------------------------------------------------------------------------------- the checks
@@ -369,11 +384,8 @@ def sdk_problems(ex: Any) -> list[str]:
 
 def judge(case: Any, resp: httpx.Response, *, negative: bool) -> list[str]:
     """The property for one answered case: named-check failures, empty when it holds."""
-    checks = [not_a_server_error, response_schema_conformance]
     invalid = contract_errors(case.body) if negative else []
-    if invalid:
-        checks.append(negative_data_rejection)
-    problems = schemathesis_failures(case, resp, checks)
+    problems = schemathesis_failures(case, resp, [not_a_server_error, response_schema_conformance])
     status = resp.status_code
     payload = _json(resp)
     if 200 <= status < 300:
@@ -385,7 +397,7 @@ def judge(case: Any, resp: httpx.Response, *, negative: bool) -> list[str]:
             problems.append(f"error_null_on_success: status 'completed' with incomplete_details "
                             f"{payload.get('incomplete_details')!r}")
         if invalid:
-            problems.append(f"contract_invalid_accepted: HTTP {status} for a body the contract rejects "
+            problems.append(f"negative_data_rejection: HTTP {status} for a body the contract rejects "
                             f"({invalid[0]})")
     elif 400 <= status < 500:
         found = check_error_envelope(status, payload)
@@ -461,9 +473,9 @@ def test_property_valid_bodies_conform(client, target, observe):
     '"usage": { "input_tokens": 405, "output_tokens": 285, ... "total_tokens": 690 },'
     Generated valid create bodies: a 2xx whose body conforms to the contract, or a 4xx in the error
     envelope; never a 5xx."""
-    drawn = generate(target.deployment, "positive", POSITIVE)
-    assert len(drawn) >= POSITIVE // 2, f"the generator drew only {len(drawn)} valid bodies"
-    cases = for_target(target, drawn)
+    bodies = client.cases("valid_bodies", lambda: drawn_bodies(
+        target, generate(target.deployment, "positive", POSITIVE), POSITIVE // 2, "valid bodies"))
+    cases = body_cases(_operation(target.deployment, False), bodies)
     observe("contract.property.positive.digest", digest(cases))
 
     statuses, failures = run_property(client, cases, negative=False)
@@ -478,9 +490,10 @@ def test_property_invalid_bodies_rejected(client, target, observe):
     """'Tool call schema errors still show up as 400/500.'
     Generated invalid create bodies (schemathesis negative mode): a 4xx in the error envelope, never a 5xx;
     a body the contract rejects is never accepted."""
-    drawn = generate(target.deployment, "negative", NEGATIVE)
-    assert len(drawn) >= NEGATIVE // 2, f"the generator drew only {len(drawn)} invalid bodies"
-    cases = for_target(target, drawn, pick=lambda c: bool(contract_errors(c.body)))  # live: one the contract refuses
+    bodies = client.cases("invalid_bodies", lambda: drawn_bodies(
+        target, generate(target.deployment, "negative", NEGATIVE), NEGATIVE // 2, "invalid bodies",
+        pick=lambda c: bool(contract_errors(c.body))))  # live: one the contract refuses
+    cases = body_cases(_operation(target.deployment, False), bodies)
     invalid = sum(1 for c in cases if contract_errors(c.body))
     observe("contract.property.negative.digest", digest(cases))
     observe("contract.property.negative.contract_invalid", invalid)
@@ -510,9 +523,9 @@ def test_property_streamed_bodies_conform(client, target, observe):
     'Track your position with the sequence_number from each event.'
     Generated valid create bodies with stream=true: every SSE event conforms to its schema (schemathesis,
     OAS 3.1 contentSchema) and the stream grammar holds, or a 4xx in the error envelope; never a 5xx."""
-    drawn = generate(target.deployment, "positive", STREAMED, stream=True)
-    assert len(drawn) >= STREAMED // 2, f"the generator drew only {len(drawn)} streamed bodies"
-    cases = for_target(target, drawn)
+    bodies = client.cases("streamed_bodies", lambda: drawn_bodies(
+        target, generate(target.deployment, "positive", STREAMED, stream=True), STREAMED // 2, "streamed bodies"))
+    cases = body_cases(_operation(target.deployment, True), bodies)
     observe("contract.property.stream.digest", digest(cases))
 
     statuses: Counter = Counter()
@@ -646,9 +659,12 @@ def test_property_malformed_tool_schemas_rejected(client, target, observe):
     """'Tool call schema errors still show up as 400/500.'
     Generated malformed function tools (hypothesis): every one is refused with a 4xx in the error envelope;
     none is accepted, and none is answered with a 5xx (the issue's property; the status mix is recorded)."""
-    drawn = malformed_tool_bodies(target.deployment)
-    assert len(drawn) >= MALFORMED_TOOLS // 2, f"the generator drew only {len(drawn)} malformed tools"
-    bodies = for_target(target, drawn)
+    def draw() -> list[Any]:
+        drawn = malformed_tool_bodies(target.deployment)
+        assert len(drawn) >= MALFORMED_TOOLS // 2, f"the generator drew only {len(drawn)} malformed tools"
+        return list(for_target(target, drawn))
+
+    bodies = client.cases("malformed_tool_bodies", draw)
     observe("contract.property.tools.digest", hashlib.sha256("\n".join(map(_canonical, bodies)).encode()).hexdigest()[:16])
     operation = _operation(target.deployment, False)
 
@@ -752,17 +768,26 @@ def items_problems(case: Any, resp: Any, query: dict[str, Any], full: list[Any])
     return problems
 
 
-def input_items_cases(target: Any) -> tuple[Any, ...]:
-    """The generated input_items queries a run sends (schemathesis, valid and invalid): every one on the
-    reference and in replay, none live (there the one listing without a query is the check; the generated
-    queries are the reference's and replay's breadth)."""
-    generated = items_queries("positive", ITEMS_QUERIES) + items_queries("negative", ITEMS_QUERIES)
-    return for_target(target, generated, live=0)
+def input_items_queries(client: Any) -> list[dict[str, Any]]:
+    """The generated input_items queries a run sends (schemathesis, valid and invalid; recorded in the
+    cassette, read back in replay): every one on the reference and in replay, none live (there the one
+    listing without a query is the check; the generated queries are the reference's and replay's breadth)."""
+
+    def draw() -> list[Any]:
+        generated = items_queries("positive", ITEMS_QUERIES) + items_queries("negative", ITEMS_QUERIES)
+        return [dict(c.query or {}) for c in for_target(client.target, generated, live=0)]
+
+    return client.cases("input_items_queries", draw)
+
+
+def items_case(rid: str, query: dict[str, Any]) -> Any:
+    """A listing query of the response ``rid`` as a case of the contract's GET input_items."""
+    return _items_operation().Case(path_parameters={"response_id": rid}, query=query)
 
 
 def default_items_case(rid: str) -> Any:
     """The listing without a query, as a case of the contract's GET input_items (for schemathesis' checks)."""
-    return _items_operation().Case(path_parameters={"response_id": rid}, query={})
+    return items_case(rid, {})
 
 
 def queries_digest(cases: tuple[Any, ...]) -> str:
@@ -831,9 +856,9 @@ def test_property_unknown_response_ids_rejected(client, target, observe):
     previous_response_id parameter.' A previous_response_id no response has (generated: shaped like a real
     id, or any string) is refused with a 4xx in the error envelope - never silently ignored (2xx), never a
     5xx; GET /responses/{id} of an unknown well-formed id answers 404."""
-    drawn = unknown_id_cases(target.deployment, UNKNOWN_IDS)
-    assert len(drawn) >= UNKNOWN_IDS // 2, f"the generator drew only {len(drawn)} ids"
-    cases = for_target(target, drawn)
+    bodies = client.cases("unknown_id_bodies", lambda: drawn_bodies(
+        target, unknown_id_cases(target.deployment, UNKNOWN_IDS), UNKNOWN_IDS // 2, "ids"))
+    cases = body_cases(_previous_operation(target.deployment), bodies)
     observe("contract.property.unknown_ids.digest",
             hashlib.sha256("\n".join(_canonical(c.body) for c in cases).encode()).hexdigest()[:16])
     statuses: Counter = Counter()
@@ -932,8 +957,11 @@ def test_property_compact_bodies(client, target, observe):
     """'POST /responses/compact takes a model and an input array (any earlier items) and returns a compacted
     output list.' Generated valid and invalid compact bodies (schemathesis): a 2xx response.compaction
     object that conforms (with its compaction item), or a 4xx in the error envelope; never a 5xx."""
-    positive = for_target(target, compact_cases(target.deployment, "positive", COMPACT_POSITIVE))
-    negative = for_target(target, compact_cases(target.deployment, "negative", COMPACT_NEGATIVE), live=0)
+    operation = _compact_operation(target.deployment)
+    positive = body_cases(operation, client.cases("compact_positive", lambda: [
+        c.body for c in for_target(target, compact_cases(target.deployment, "positive", COMPACT_POSITIVE))]))
+    negative = body_cases(operation, client.cases("compact_negative", lambda: [
+        c.body for c in for_target(target, compact_cases(target.deployment, "negative", COMPACT_NEGATIVE), live=0)]))
     cases = [(c, False) for c in positive] + [(c, True) for c in negative]
     observe("contract.property.compact.digest",
             hashlib.sha256("\n".join(_canonical(c.body) for c, _ in cases).encode()).hexdigest()[:16])

@@ -3,15 +3,17 @@
 Hypothesis draws sets of 1-3 tiny images (PNG/JPEG/WebP/GIF, any documented `detail`, sometimes one
 animated GIF, BMP, TIFF or corrupt image among them) and `ImageSetSpec.violations()` says which documented
 limit each set breaks. A set that breaks none must be answered 200, any other 400 with the error envelope;
-each answer is seen through both channels from its one request. Deterministic for replay: the cases are
-drawn once (derandomize=True, no example database, a fixed number of examples, no shrinking phase), so the
-same requests go out on every run. A live run (billed) sends every LIVE_SHARE-th case of that list; the
-reference and replay runs keep the full breadth.
+each answer is seen through both channels from its one request. The drawn specs (kinds, seeds, details:
+never the bytes) are stored in the cassette when recording, and a replay reads them back instead of drawing
+(`client.cases`), so a replay sends the recorded requests whatever hypothesis build is installed; the
+images are made again from the specs byte for byte (pillow's output is stable). A live run (billed) sends
+every LIVE_SHARE-th case of the drawn list; the reference and replay runs keep the full breadth.
 """
 
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import pytest
 from _limits_helpers import accepted_both, media_body, rejected_both, require_vision
@@ -54,10 +56,13 @@ def test_small_image_sets_follow_the_documented_limits(client, target, observe):
     GIF) / 'Image files can't be corrupted or unreadable. If the model can't process an image, the request
     fails.'"""
     require_vision(target)
-    cases = drawn_sets()
-    assert len(cases) == EXAMPLES, f"the generator drew {len(cases)} image sets, expected {EXAMPLES}"
-    if target.mode == "live":
-        cases = cases[::LIVE_SHARE]
+
+    def draw() -> list[Any]:
+        drawn = drawn_sets()
+        assert len(drawn) == EXAMPLES, f"the generator drew {len(drawn)} image sets, expected {EXAMPLES}"
+        return [spec.to_json() for spec in (drawn[::LIVE_SHARE] if target.mode == "live" else drawn)]
+
+    cases = [ImageSetSpec.from_json(item) for item in client.cases("image_sets", draw)]
     failures = []
     for n, spec in enumerate(cases):
         parts = [{**i.content_part(), "detail": i.detail or "low"} for i in spec.images]  # omitted -> low: cheap live

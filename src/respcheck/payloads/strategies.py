@@ -7,8 +7,10 @@ breaks (`violations()`), so a property test can compare a target's verdict with 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -88,6 +90,15 @@ class ImageSetSpec:
 
     def content_parts(self, text: str = "How many images are there?") -> list[dict]:
         return [{"type": "input_text", "text": text}, *(i.content_part() for i in self.images)]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """The spec as JSON (what a cassette stores of a generated case: the spec, never the bytes)."""
+        return [dataclasses.asdict(i) for i in self.images]
+
+    @classmethod
+    def from_json(cls, data: list[dict[str, Any]]) -> ImageSetSpec:
+        """The spec `to_json` stored: the same images, made again byte for byte from kind, seed and size."""
+        return cls(tuple(ImageSpec(**item) for item in data))
 
 
 @st.composite
