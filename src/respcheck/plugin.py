@@ -142,7 +142,8 @@ class Harness:
     catalogue: Any = None
     catalogue_ids: set[str] | None = None
     catalogue_error: str | None = None
-    suite_items: list[str] = field(default_factory=list)
+    suite_items: dict[str, list[str]] = field(default_factory=dict)
+    """nodeid -> behaviour ids of every collected suite test (a test stopped before it ran keeps its ids)."""
     run: dict[str, Any] | None = None
     swept: Any = None
     """The end-of-run sweep's `SweepResult` (live runs), for the run record."""
@@ -447,7 +448,7 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     harness = config.stash[HARNESS]
     suite = [i for i in items if is_suite_item(i)]
-    harness.suite_items = [i.nodeid for i in suite]
+    harness.suite_items = {i.nodeid: behaviour_ids(i) for i in suite}
     if suite and harness.mode != "reference":
         try:
             harness.describe_target()  # unknown profile / bad endpoint: one clear message, before any test
@@ -855,7 +856,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     seen = {r["nodeid"] for r in results}
     for nodeid in h.suite_items:  # interrupted (Ctrl-C, -x): the rest is not-run, never missing
         if nodeid not in seen:
-            results.append({"nodeid": nodeid, "behaviours": [], "verdict": Verdict.NOT_RUN.value,
+            results.append({"nodeid": nodeid, "behaviours": h.suite_items[nodeid], "verdict": Verdict.NOT_RUN.value,
                             "message": "run stopped before this test", "channel": "both",
                             "evidence": {"request_ids": [], "cassette": None, "interactions": []},
                             "observed": {}, "duration_s": 0.0})
