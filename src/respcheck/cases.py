@@ -26,6 +26,8 @@ from respcheck.errors import UserError
 
 METADATA_PREFIX = "respcheck_cases:"
 """Key prefix of generated cases in a cassette's metadata (``respcheck_cases:<name>``)."""
+PAYLOAD_PREFIX = "respcheck_payload:"
+"""Key prefix of big payloads' digests in a cassette's metadata (``respcheck_payload:<key>``)."""
 
 
 class MissingCases(UserError):
@@ -67,15 +69,36 @@ class CaseBook:
             self.cassette.get_metadata(key, json.dumps(values, separators=(",", ":"), sort_keys=True))
         return values
 
-    def _stored(self, key: str) -> list[Any] | None:
+    def large_value(self, key: str, make: Callable[[], str]) -> str:
+        """A big string value of a request body (the data URI of a 50 MB limit probe), named ``key``.
+
+        Recording or live: ``make()``, and a recording stores the digest the cassette keeps in place of the
+        value (`respcheck.recorder.digest_large`). Replay: that stored digest itself, so nothing is made,
+        encoded or sent (the request still matches: the recorded body holds the same digest). A cassette
+        recorded before digests were stored gets ``make()``, which matches too, only slower."""
+        from respcheck.recorder import LARGE_STRING, digest_large
+
+        mkey = PAYLOAD_PREFIX + key
+        if self.replay:
+            stored = self._metadata(mkey)
+            return stored if isinstance(stored, str) else make()
+        value = make()
+        if self.cassette is not None and len(value) > LARGE_STRING:
+            self.cassette.get_metadata(mkey, digest_large(value))
+        return value
+
+    def _metadata(self, key: str) -> Any:
         from vcr.errors import MissingMetadataError
 
         if self.cassette is None:
             return None
         try:
-            text = self.cassette.get_metadata(key, None)
+            return self.cassette.get_metadata(key, None)
         except MissingMetadataError:
             return None
+
+    def _stored(self, key: str) -> list[Any] | None:
+        text = self._metadata(key)
         if not isinstance(text, str):
             return None
         try:

@@ -27,6 +27,7 @@ import openai
 from respcheck.budget import Budget, BudgetExhausted
 from respcheck.cases import CaseBook, unrecorded
 from respcheck.findings import Finding
+from respcheck.guard import Deadlines, ServiceFinding, find_in_chain, for_mode, guard_client
 from respcheck.ledger import RUN_TAG, Created, Kind, Ledger
 from respcheck.recorder import CassetteError, explain_miss, find_cassette_miss
 from respcheck.target import Target
@@ -63,18 +64,14 @@ def stream_error_code(events: list[Any]) -> str | None:
 REQUEST_ID_HEADERS = ("x-request-id", "apim-request-id", "x-ms-request-id")
 
 
-class SdkParseError(Exception):
+class SdkParseError(ServiceFinding):
     """The openai SDK could not turn traffic into its types; carries the `sdk_parse_error` finding."""
-
-    def __init__(self, finding: Finding) -> None:
-        super().__init__(str(finding))
-        self.finding = finding
 
 
 def sdk_parse_finding(what: str, exc: BaseException) -> Finding:
     return Finding(
         "sdk_parse_error",
-        f"openai {openai.__version__} could not parse {what}: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}",
+        f"openai {openai.__version__} could not parse {what}: {type(exc).__name__}: {_first_line(exc)}",
         extra={"openai_version": openai.__version__, "exception": type(exc).__name__},
     )
 
@@ -97,13 +94,28 @@ class Evidence:
         return next(iter(self.channels), "both")
 
 
-class StreamResult(NamedTuple):
-    """A raw SSE exchange: unpack as ``status, headers, text, events = client.http_stream(...)``."""
-
+class _StreamFields(NamedTuple):
     status: int
     headers: httpx.Headers
     text: str
     events: list[dict[str, Any]]
+
+
+class StreamResult(_StreamFields):
+    """A raw SSE exchange: unpack as ``status, headers, text, events = client.http_stream(...)``.
+
+    ``transport_error`` is None, or what broke the stream after its headers (a dropped connection, a read
+    timeout) when a ``retry=False``/``"never"`` call hands the broken stream back: ``text`` and ``events`` are
+    then what arrived before the break, for the test to judge (an attribute, so the 4-tuple unpacking stays)."""
+
+    transport_error: str | None = None
+
+    @classmethod
+    def of(cls, status: int, headers: Any, text: str, events: list[dict[str, Any]],
+           transport_error: str | None = None) -> StreamResult:
+        result = cls(status, headers, text, events)
+        result.transport_error = transport_error
+        return result
 
     def parsed(self) -> Any:
         """The full `respcheck.validators.sse.ParsedStream` (framing findings, event names, [DONE])."""
@@ -149,11 +161,14 @@ class StreamExchange(NamedTuple):
     error: Any = None
     sdk_error: Any = None
     """What the SDK raised while iterating (an `openai.APIError` at an in-stream `error` event), else None."""
+    transport_error: str | None = None
+    """What broke the stream after its headers, when a ``retry=False``/``"never"`` call hands it back (the
+    events are then those that arrived before the break), else None."""
 
     @property
     def wire(self) -> StreamResult:
         """The raw view alone, as `http_stream` returns it (for helpers that take a `StreamResult`)."""
-        return StreamResult(self.status, self.headers, self.text, self.events)
+        return StreamResult.of(self.status, self.headers, self.text, self.events, self.transport_error)
 
     def parsed(self) -> Any:
         """The full `respcheck.validators.sse.ParsedStream` (framing findings, event names, [DONE])."""
@@ -264,8 +279,9 @@ class DualClient:
         evidence: Evidence | None = None,
         retries: int = 3,
         backoff_s: float = 0.5,
-        timeout_s: float = 120.0,
+        timeout_s: float | None = None,
         ledger: Ledger | None = None,
+        deadlines: Deadlines | None = None,
     ) -> None:
         self.target = target
         self.budget = budget or Budget()
@@ -281,8 +297,15 @@ class DualClient:
         self.casebook: CaseBook = unrecorded()
         """Where generated cases come from and go (the plugin sets the book of this client's cassette)."""
 
+        self.deadlines = deadlines or for_mode(target.mode)
+        """Total/idle deadlines and the size cap of every answer (`respcheck.guard`); ``timeout_s`` overrides
+        the non-streamed total."""
+        if timeout_s is not None:
+            self.deadlines = replace(self.deadlines, request_s=timeout_s)
+        import httpx2
+
         sdk_http = openai.DefaultHttpxClient(
-            timeout=timeout_s,
+            timeout=httpx2.Timeout(**self.deadlines.timeout_args()),
             verify=_ssl_context(),
             event_hooks={"request": [self._on_request], "response": [self._hook_response("sdk")]},
         )
@@ -294,15 +317,22 @@ class DualClient:
             base_url=target.base_url,
             headers=headers,
             auth=_BearerAuth(target.token_provider) if target.auth == "entra" else None,
-            timeout=timeout_s,
+            timeout=httpx.Timeout(**self.deadlines.timeout_args()),
             verify=_ssl_context(),
             event_hooks={"request": [self._on_request], "response": [self._hook_response("http")]},
         )
+        guard_client(sdk_http, self.deadlines)  # total deadlines and the size cap, under vcrpy's recording stub
+        guard_client(self.http, self.deadlines)
 
     def cases(self, name: str, draw: Callable[[], Sequence[Any]]) -> list[Any]:
         """Generated cases named ``name`` (JSON): ``draw()`` when recording or live, the cassette's recorded
         ones in replay (`respcheck.cases`: a replay never depends on the generator's version)."""
         return self.casebook.cases(name, draw)
+
+    def large(self, key: str, make: Callable[[], str]) -> str:
+        """A big request value (a limit probe's data URI) named ``key``: ``make()``, except in replay, where
+        it is the digest the cassette stored for it (nothing made or sent; `CaseBook.large_value`)."""
+        return self.casebook.large_value(key, make)
 
     # -- plumbing ----------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -325,6 +355,8 @@ class DualClient:
 
     def _hook_response(self, channel: str) -> Callable[[Any], None]:
         def hook(response: Any) -> None:
+            if self.target.mode == "replay":
+                check_replayed_body(response, self.target.profile)
             self.evidence.channels.add(channel)
             for name in REQUEST_ID_HEADERS:
                 value = response.headers.get(name)
@@ -338,16 +370,27 @@ class DualClient:
         if isinstance(body, dict) and body.get("store", True) is not False:
             self.cleanup.add_response(response_id, background=bool(body.get("background")))
 
-    def _read_timed(self, r: Any, started: float) -> None:
+    def _read_timed(self, r: Any, started: float) -> str | None:
         """Read a streamed response to the end, timing the first body chunk (`last_stream_timing`); the body
-        is kept as ``r.read()`` would keep it, so ``.text`` and the SDK's iteration read the same bytes."""
+        is kept as ``r.read()`` would keep it, so ``.text`` and the SDK's iteration read the same bytes.
+
+        A transport error after the headers (the connection dropped, a read timeout) ends the read: what
+        arrived is kept and the error is returned ("RemoteProtocolError: ..."), for the caller to retry or
+        hand back; None when the stream was read to its end. Deadlines and the size cap raise."""
         first, chunks = None, []
-        for chunk in r.iter_bytes():
-            if first is None and chunk:
-                first = time.monotonic() - started
-            chunks.append(chunk)
+        broken = None
+        try:
+            for chunk in r.iter_bytes():
+                if first is None and chunk:
+                    first = time.monotonic() - started
+                chunks.append(chunk)
+        except Exception as exc:
+            if not is_transport_error(exc):
+                raise
+            broken = f"{type(exc).__name__}: {_first_line(exc) or 'no detail'}"
         r._content = b"".join(chunks)
         self.last_stream_timing = (first, time.monotonic() - started)
+        return broken
 
     def _register_announced(self, body: Any, events: list[dict[str, Any]]) -> None:
         """Register the response a stream announced (response.created) for cleanup, at once: also the
@@ -392,7 +435,8 @@ class DualClient:
         else:
             target = replace(self.target, auth="key", api_key=api_key, token_provider=None)
         other = DualClient(target, budget=self.budget, run_id=self.run_id, evidence=self.evidence,
-                           retries=self.retries, backoff_s=self.backoff_s, ledger=self.ledger)
+                           retries=self.retries, backoff_s=self.backoff_s, ledger=self.ledger,
+                           deadlines=self.deadlines)
         other.cleanup = self.cleanup
         return other
 
@@ -425,6 +469,13 @@ class DualClient:
         transient answers are still retried, so an injected or real 429 cannot pose as the answer under test,
         but what persists is handed back (a 500 to bad input on every attempt is the service's answer, not bad
         luck). ``retry="never"``: one attempt, for a test that provokes a 429 or an error event itself.
+
+        Transport errors (httpx and httpx2 timeouts, dropped connections) are transient too. What persists:
+        with ``retry=True`` inconclusive; with ``retry=False``/``"never"`` a stream broken after its headers is
+        handed back (``.transport_error``, the events that arrived), and a request that got no answer at all
+        is a ``transport_error`` finding (``retry=False``: it failed on every attempt, so it is the service's
+        answer) or inconclusive (``"never"``: one attempt proves nothing). A deadline or the size cap
+        (`respcheck.guard`) is a finding at once, never retried.
         """
         attempts = 1 if retry == "never" else self.retries + 1
         last = ""
@@ -433,21 +484,29 @@ class DualClient:
             self.budget.check()
             try:
                 result = fn()
-            except (BudgetExhausted, CassetteError, SdkParseError, Inconclusive):
+            except (BudgetExhausted, CassetteError, ServiceFinding, Inconclusive):
                 raise
             except Exception as exc:
                 miss = find_cassette_miss(exc)
                 if miss is not None:
                     raise explain_miss(miss, self.target.profile) from None
+                inner = find_in_chain(exc, (CassetteError, ServiceFinding))  # the SDK wraps what its transport raised
+                if inner is not None:
+                    raise inner from None
                 transient, retry_after = _transient(exc)
                 if not transient:
                     if sdk and _is_parse_failure(exc):
                         raise SdkParseError(sdk_parse_finding(what, exc)) from exc
                     raise
-                last = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                if retry is False and final and isinstance(exc, TransientStreamError):
-                    return exc.result  # type: ignore[no-any-return]  # the persisting stream is the answer
+                last = f"{type(exc).__name__}: {_first_line(exc)}"
                 if retry is not True and final:
+                    if isinstance(exc, TransientStreamError):
+                        return exc.result  # type: ignore[no-any-return]  # the persisting stream is the answer
+                    if is_transport_error(exc):
+                        if retry == "never":
+                            raise Inconclusive(f"{what}: no answer ({last})") from exc
+                        raise ServiceFinding(Finding("transport_error", f"{what}: no answer on any of {attempts} "
+                                                     f"attempt(s) ({last})")) from exc
                     raise
                 if not final:
                     self._sleep(attempt, retry_after)
@@ -492,7 +551,7 @@ class DualClient:
             except openai.APIError:
                 raise
             except Exception as exc:  # noqa: BLE001 - anything else while decoding events is a parse failure
-                if find_cassette_miss(exc) or _transient(exc)[0]:
+                if find_cassette_miss(exc) or _transient(exc)[0] or isinstance(exc, ServiceFinding):
                     raise
                 raise SdkParseError(sdk_parse_finding("a stream event", exc)) from exc
             finally:
@@ -566,8 +625,9 @@ class DualClient:
         streamed create (`stream_both`), or a resumed one (``lambda sdk: sdk.responses.with_raw_response
         .retrieve(rid, stream=True, starting_after=3)``). ``creates``: the create body, when the call creates
         a response: the response the stream announces is registered for cleanup, and its usage charged (a
-        resumed stream's usage is the original bill, not a new one). A transient in-stream `error` event is
-        retried like a 5xx; `last_stream_timing` is set."""
+        resumed stream's usage is the original bill, not a new one). A transient in-stream `error` event, and a
+        stream broken after its headers (``transport_error``), are retried like a 5xx; `last_stream_timing` is
+        set."""
         from respcheck.validators.sse import parse_sse
 
         def run() -> StreamExchange:
@@ -578,7 +638,7 @@ class DualClient:
                 r = exc.response
                 return StreamExchange(r.status_code, r.headers, r.text, [], [], exc)
             r = raw.http_response
-            self._read_timed(r, started)  # the whole stream; the SDK then decodes the same bytes
+            broken = self._read_timed(r, started)  # the whole stream; the SDK then decodes the same bytes
             events = parse_sse(r.text).events
             if creates is not None:
                 self._register_announced(creates, events)
@@ -591,8 +651,11 @@ class DualClient:
             except Exception as exc:  # noqa: BLE001 - anything else while decoding events is a parse failure
                 if find_cassette_miss(exc):
                     raise
-                raise SdkParseError(sdk_parse_finding("a stream event", exc)) from exc
-            result = StreamExchange(r.status_code, r.headers, r.text, events, typed, None, sdk_error)
+                if broken is None:  # a cut stream's last event may be cut too: not the SDK's failure
+                    raise SdkParseError(sdk_parse_finding("a stream event", exc)) from exc
+            result = StreamExchange(r.status_code, r.headers, r.text, events, typed, None, sdk_error, broken)
+            if broken is not None:
+                raise TransientStreamError(f"stream broken after {len(r.content)} bytes ({broken})", result)
             code = stream_error_code(events)
             if retry != "never" and code in TRANSIENT_CODES:
                 raise TransientStreamError(f"in-stream error event {code!r}", result)
@@ -639,20 +702,23 @@ class DualClient:
 
         from respcheck.validators.sse import parse_sse
 
-        def run() -> tuple[httpx.Response, list[dict[str, Any]]]:
+        def run() -> StreamResult:
             started = time.monotonic()
             with self.http.stream(method, path, json=json, **kw) as r:
-                self._read_timed(r, started)  # .text works after the close
+                broken = self._read_timed(r, started)  # .text works after the close
             parsed = parse_sse(r.text).events if r.status_code < 400 else []
             self._register_announced(json, parsed)
+            result = StreamResult.of(r.status_code, r.headers, r.text, parsed, broken)
+            if broken is not None:
+                raise TransientStreamError(f"stream broken after {len(r.content)} bytes ({broken})", result)
             code = stream_error_code(parsed)
             if retry != "never" and code in TRANSIENT_CODES:
-                raise TransientStreamError(f"in-stream error event {code!r}", (r, parsed))
-            return r, parsed
+                raise TransientStreamError(f"in-stream error event {code!r}", result)
+            return result
 
-        resp, events = self._call(f"{method} /{path} stream", run, retry=retry)
-        self._learn_from_stream(events)
-        return StreamResult(resp.status_code, resp.headers, resp.text, events)
+        result = self._call(f"{method} /{path} stream", run, retry=retry)
+        self._learn_from_stream(result.events)
+        return result
 
     def _after_http(self, method: str, path: str, body: Any, resp: httpx.Response) -> None:
         if resp.status_code >= 300 or "json" not in resp.headers.get("content-type", ""):
@@ -688,6 +754,44 @@ class DualClient:
 TERMINAL_STATUSES = frozenset({"completed", "failed", "incomplete", "cancelled"})
 
 
+def check_replayed_body(response: Any, profile: str) -> None:
+    """A replayed answer whose JSON body does not parse is a corrupt cassette (one `CassetteError` line, the
+    test not-run), not the service's fault: left alone, the SDK would report it as an ``sdk_parse_error``
+    FAIL of every test that reads it. Replayed bodies are in memory already, so reading one costs nothing;
+    streams (SSE) are judged by the stream checker as they are."""
+    if "json" not in response.headers.get("content-type", ""):
+        return
+    body = response.read()
+    if not body.strip():
+        return
+    import json
+
+    try:
+        json.loads(body)
+    except ValueError as exc:
+        from respcheck.recorder import record_command
+
+        request = response.request
+        where = _active_cassette() or "the cassette"
+        raise CassetteError(f"corrupt cassette {where}: the recorded answer to {request.method} {request.url.path} "
+                            f"is not valid JSON ({_first_line(exc)})",
+                            hint=f"re-record it with: {record_command(profile)}") from None
+
+
+def _active_cassette() -> str | None:
+    """The path of the cassette vcrpy is replaying, found in its patch of the transport (for the message)."""
+    try:
+        import httpx2
+    except ImportError:  # pragma: no cover
+        return None
+    for transport in (httpx.HTTPTransport, httpx2.HTTPTransport):
+        for cell in getattr(transport.handle_request, "__closure__", None) or ():
+            path = getattr(cell.cell_contents, "_path", None)
+            if isinstance(path, str):
+                return path
+    return None
+
+
 def _field(obj: Any, name: str) -> Any:
     return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
 
@@ -707,7 +811,7 @@ def _deleted_object(method: str, path: str) -> tuple[Kind, str] | None:
 def _status_of(result: Any) -> tuple[int | None, Any]:
     """(HTTP status, headers) of what one attempt returned: a response, an `Exchange`, a `StreamExchange`
     or a ``(response, events)`` pair; (None, None) for an SDK object (its errors arrive as exceptions)."""
-    if isinstance(result, StreamExchange):
+    if isinstance(result, StreamExchange | StreamResult):
         return result.status, result.headers
     http = result.http if isinstance(result, Exchange) else result[0] if isinstance(result, tuple) else result
     return getattr(http, "status_code", None), getattr(http, "headers", None)
@@ -723,11 +827,35 @@ def _transient(exc: BaseException) -> tuple[bool, str | None]:
     if isinstance(exc, openai.APIStatusError):
         retry_after = exc.response.headers.get("retry-after") if exc.response is not None else None
         return exc.status_code in TRANSIENT_STATUS, retry_after
-    if isinstance(exc, openai.APITimeoutError | openai.APIConnectionError):
-        return True, None
-    if isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError):
+    if isinstance(exc, openai.APITimeoutError | openai.APIConnectionError) or is_transport_error(exc):
         return True, None
     return False, None
+
+
+@functools.cache
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """The transport errors worth another attempt, of httpx (the raw channel) and of httpx2 (the openai SDK's
+    fork, with its own classes; optional, so an SDK on plain httpx works too): timeouts, network errors and
+    a server that closed the connection mid-answer. Not: a bad URL, a proxy refusal, our own protocol bug."""
+    kinds: list[type[BaseException]] = [httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError]
+    try:
+        import httpx2
+    except ImportError:  # pragma: no cover - openai before 3.x
+        return tuple(kinds)
+    return (*kinds, httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
+
+
+def is_transport_error(exc: BaseException) -> bool:
+    """A transient transport error of either HTTP library, also wrapped by the SDK (`openai.APIConnectionError`
+    and `openai.APITimeoutError` name no status: the connection itself failed)."""
+    if isinstance(exc, openai.APIConnectionError):  # APITimeoutError included; a status error is not one
+        return find_in_chain(exc, ServiceFinding) is None
+    return isinstance(exc, _transport_errors())
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return text.splitlines()[0][:200] if text else ""
 
 
 def _is_parse_failure(exc: BaseException) -> bool:

@@ -17,7 +17,7 @@ import openai
 import pytest
 
 from respcheck.findings import render
-from respcheck.payloads import data_uri
+from respcheck.payloads import data_uri, pdf, sized_png
 from respcheck.validators import check_error_envelope, check_response
 from respcheck.verdicts import not_applicable
 
@@ -68,6 +68,24 @@ def pdf_part(data: bytes, filename: str = "respcheck.pdf") -> dict[str, Any]:
         "filename": filename,
         "file_data": "data:application/pdf;base64," + base64.b64encode(data).decode("ascii"),
     }
+
+
+def sized_image_part(client: Any, size: int, seed: int = 0, detail: str | None = "low") -> dict[str, Any]:
+    """A valid PNG padded to exactly ``size`` bytes, as an input_image part. WHY through ``client.large``:
+    a replay sends the digest the cassette stored instead of making, encoding and sending ~70 MB of base64
+    (the recorded request holds that digest, so it still matches)."""
+    uri = client.large(f"png:size={size}:seed={seed}", lambda: data_uri(sized_png(size, seed=seed), "image/png"))
+    part: dict[str, Any] = {"type": "input_image", "image_url": uri}
+    if detail is not None:
+        part["detail"] = detail
+    return part
+
+
+def sized_pdf_part(client: Any, size: int, filename: str) -> dict[str, Any]:
+    """A 1-page PDF padded to exactly ``size`` bytes, as an input_file part (replay: its digest, as above)."""
+    uri = client.large(f"pdf:pages=1:size={size}",
+                       lambda: "data:application/pdf;base64," + base64.b64encode(pdf(1, pad_to_bytes=size)).decode("ascii"))
+    return {"type": "input_file", "filename": filename, "file_data": uri}
 
 
 def user_input(*parts: dict[str, Any], text: str = "How many images or files do you see? Answer in one short sentence.") -> list[dict]:

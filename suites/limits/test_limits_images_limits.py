@@ -23,9 +23,10 @@ from _limits_helpers import (
     media_body,
     rejected_both,
     require_vision,
+    sized_image_part,
 )
 
-from respcheck.payloads import png, sized_png
+from respcheck.payloads import png
 
 
 def _images(n: int) -> list[dict]:
@@ -63,7 +64,7 @@ def test_single_image_over_50mb_is_rejected(client, target, observe):
     """'Each individual image file must be under 50 MB'"""
     require_vision(target)
     size = 50 * MiB + 1  # over 50 MB whether MB means 10^6 or 2^20 bytes
-    body = media_body(client, image_part(sized_png(size), "image/png", detail="low"))
+    body = media_body(client, sized_image_part(client, size, detail="low"))
     raw = client.http_post("responses", body, retry=False)
     observe("limits.images.single_image_over_50mb", raw.status_code)
     assert_rejected(raw, f"one valid PNG of {size} bytes (HTTP)", SIZE_REJECTION)
@@ -75,15 +76,15 @@ def test_images_under_50mb_together_are_accepted_over_rejected(client, target, o
     """'... and the combined size of all images in the request must also be under 50 MB.'"""
     require_vision(target)
     # two images of 24 MB each: 48 MB together, under 50 MB in both readings; each far under 50 MB
-    under = media_body(client, image_part(sized_png(24 * MB, seed=1), "image/png"),
-                       image_part(sized_png(24 * MB, seed=2), "image/png"))
+    under = media_body(client, sized_image_part(client, 24 * MB, seed=1),
+                       sized_image_part(client, 24 * MB, seed=2))
     ok = client.http_post("responses", under, retry=False)
     observe("limits.images.total_48mb", ok.status_code)
     assert_accepted(ok, f"two PNGs of {24 * MB} bytes (48 MB together) (HTTP)")
 
     # two images of 26 MiB each: 52 MiB together, over 50 MB in both readings; each under 50 MB
-    over = media_body(client, image_part(sized_png(26 * MiB, seed=1), "image/png"),
-                      image_part(sized_png(26 * MiB, seed=2), "image/png"))
+    over = media_body(client, sized_image_part(client, 26 * MiB, seed=1),
+                      sized_image_part(client, 26 * MiB, seed=2))
     raw = client.http_post("responses", over, retry=False)
     observe("limits.images.total_52mib", raw.status_code)
     assert_rejected(raw, f"two PNGs of {26 * MiB} bytes each ({52 * MiB} bytes together) (HTTP)", SIZE_REJECTION)

@@ -28,6 +28,7 @@ from _limits_helpers import (
     pdf_part,
     rejected_both,
     require_file_input,
+    sized_pdf_part,
 )
 
 from respcheck.payloads import pdf
@@ -65,7 +66,7 @@ def test_single_pdf_over_50mb_is_rejected(client, target, observe):
     (over 50 MB also breaks seed 004's 32 MB per request: both readings refuse it)"""
     require_file_input(target)
     size = 50 * MiB + 1
-    body = media_body(client, pdf_part(pdf(1, pad_to_bytes=size), "big.pdf"))
+    body = media_body(client, sized_pdf_part(client, size, "big.pdf"))
     raw = client.http_post("responses", body, retry=False)
     observe("limits.pdf.single_file_over_50mb", raw.status_code)
     assert_rejected(raw, f"one 1-page PDF of {size} bytes (HTTP)", SIZE_REJECTION)
@@ -82,8 +83,8 @@ def test_pdf_total_size_limit_is_32mb_or_50mb(client, target, observe):
 
     def probe(total: int, label: str):
         half = total // 2
-        body = media_body(client, pdf_part(pdf(1, pad_to_bytes=half), f"{label}-a.pdf"),
-                          pdf_part(pdf(1, pad_to_bytes=total - half), f"{label}-b.pdf"))
+        body = media_body(client, sized_pdf_part(client, half, f"{label}-a.pdf"),
+                          sized_pdf_part(client, total - half, f"{label}-b.pdf"))
         return client.http_post("responses", body, retry=False)
 
     small = probe(31 * MB, "31mb")  # under 32 MB (and 32 MiB) and under 50 MB: every reading accepts it
