@@ -330,6 +330,9 @@ def _relax_for_real_traffic(schemas: dict) -> None:
     for field in ("expires_at", "status_details"):
         _nullable(schemas["AzureOpenAIFile"]["properties"], field, "null in real file objects")
     _nullable(schemas["OpenAI.MCPTool"]["properties"], "server_url", "null when a connector_id is used")
+    # the service echoes an unset json_schema description as null in text.format (real recordings, issue 14)
+    _nullable(schemas["OpenAI.ResponseTextFormatConfigurationJsonSchema"]["properties"], "description",
+              "echoed as null by the service when the request set none")
     schemas["OpenAI.MCPTool"]["required"] = ["type", "server_label"]
     for name, field in (
         ("OpenAI.WebSearchToolCallItemResource", "action"),
