@@ -90,6 +90,18 @@ def failed_stream() -> list[dict]:
     return _renumber(evs)
 
 
+def filtered_stream() -> list[dict]:
+    """Azure's content-filtered stream: response.failed with error null, then a trailing ``error`` event with
+    the reason (maximhq/bifrost#6419, #6652: created -> failed(error null) -> error content_policy_violation)."""
+    evs = [
+        {"type": "response.created", "response": _response("in_progress")},
+        {"type": "response.failed", "response": _response("failed")},
+        {"type": "error", "error": {"type": "invalid_request_error", "code": "content_policy_violation",
+                                    "message": "filtered", "param": None}},
+    ]
+    return _renumber(evs)
+
+
 def to_sse(events: list[dict], *, crlf: bool = False) -> str:
     """Frame events as a text/event-stream body (event: + data: blocks)."""
     import json

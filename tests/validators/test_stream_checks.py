@@ -6,9 +6,9 @@ from __future__ import annotations
 import copy
 
 import pytest
-from stream_builders import failed_stream, message_stream, tool_stream
+from stream_builders import failed_stream, filtered_stream, message_stream, tool_stream
 
-from respcheck.validators import check_stream
+from respcheck.validators import check_stream, terminal_error_order
 from respcheck.validators.stream import CHECK_NAMES
 
 
@@ -20,7 +20,7 @@ def names(findings):
     return {f.check for f in findings}
 
 
-@pytest.mark.parametrize("build", [message_stream, tool_stream, failed_stream,
+@pytest.mark.parametrize("build", [message_stream, tool_stream, failed_stream, filtered_stream,
                                    lambda: message_stream(background=True)])
 def test_valid_streams_have_no_findings(build):
     assert run(build()) == []
@@ -197,6 +197,21 @@ def test_error_event_ends_stream():
     evs = failed_stream()
     evs.insert(3, {"type": "response.in_progress", "response": evs[1]["response"]})
     fires(evs, "error_event_ends_stream", 3)
+
+
+def test_failure_endings_are_told_apart():
+    """Both observed endings pass and are named; anything else after response.failed is still a finding."""
+    assert terminal_error_order(failed_stream()) == "error_then_failed"
+    assert terminal_error_order(filtered_stream()) == "failed_then_error"
+    assert terminal_error_order(message_stream()) is None
+    evs = filtered_stream()
+    evs.append({"type": "response.output_text.delta", "item_id": "m", "output_index": 0, "content_index": 0,
+                "delta": "x", "sequence_number": 3})
+    fires(evs, "exactly_one_terminal_event", 3)
+    two_errors = filtered_stream()
+    two_errors.insert(1, copy.deepcopy(two_errors[2]))
+    assert terminal_error_order(two_errors) is None
+    fires(two_errors, "exactly_one_terminal_event")
 
 
 def test_event_is_typed_object_and_totality():

@@ -14,7 +14,7 @@ from respcheck.validators.response import (
     check_response,
 )
 from respcheck.validators.sse import ParsedStream, parse_json_lines, parse_sse, parse_sse_lines
-from respcheck.validators.stream import check_stream
+from respcheck.validators.stream import check_stream, terminal_error_order
 
 __all__ = [
     "ParsedStream",
@@ -30,4 +30,5 @@ __all__ = [
     "parse_json_lines",
     "parse_sse",
     "parse_sse_lines",
+    "terminal_error_order",
 ]

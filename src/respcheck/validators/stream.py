@@ -17,7 +17,7 @@ response.in_progress; an in-stream ``error`` event is followed by ``response.fai
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -292,7 +292,8 @@ def response_id_consistent(ctx: StreamContext) -> list[Finding]:
 
 
 def exactly_one_terminal_event(ctx: StreamContext) -> list[Finding]:
-    """One of response.completed / .incomplete / .failed, once, and as the last event."""
+    """One of response.completed / .incomplete / .failed, once, and as the last event - except Azure's
+    content-filter ending, where one ``error`` event follows response.failed (`terminal_error_order`)."""
     terminals = [(i, ev) for i, ev in ctx.events if ev["type"] in TERMINAL_STATUS]
     if not terminals:
         last = ctx.events[-1][0] if ctx.events else None
@@ -301,7 +302,8 @@ def exactly_one_terminal_event(ctx: StreamContext) -> list[Finding]:
     out = [Finding("exactly_one_terminal_event", f"second terminal event {ev['type']}", index=i)
            for i, ev in terminals[1:]]
     ti, tev = terminals[0]
-    if ctx.events[-1][0] != ti and len(terminals) == 1:
+    if ctx.events[-1][0] != ti and len(terminals) == 1 and terminal_error_order(ev for _, ev in ctx.events) \
+            != FAILED_THEN_ERROR:
         out.append(Finding("exactly_one_terminal_event",
                            f"{ctx.events[-1][1]['type']} sent after the terminal {tev['type']}",
                            index=ctx.events[-1][0]))
@@ -634,6 +636,26 @@ def error_event_shape(ctx: StreamContext) -> list[Finding]:
         if "code" not in body:
             out.append(Finding("error_event_shape", "error event has no code (string or null)", index=i))
     return out
+
+
+ERROR_THEN_FAILED = "error_then_failed"
+FAILED_THEN_ERROR = "failed_then_error"
+
+
+def terminal_error_order(events: Iterable[Any]) -> str | None:
+    """Which of the two observed failure endings a stream has, or None when it has neither.
+
+    ``error_then_failed``: an ``error`` event, then response.failed (OpenAI; INDEX.md of the real traffic).
+    ``failed_then_error``: Azure's content-filtered stream, response.failed whose response.error is null and
+    then one trailing ``error`` event carrying the reason (code content_policy_violation): reported by
+    maximhq/bifrost#6419 and #6652 (2026-08). Both are accepted; tests record which one they met.
+    """
+    types = [ev.get("type") for ev in events if isinstance(ev, dict)]
+    if len(types) >= 2 and types[-2:] == ["error", "response.failed"]:
+        return ERROR_THEN_FAILED
+    if len(types) >= 2 and types[-2:] == ["response.failed", "error"] and "error" not in types[:-1]:
+        return FAILED_THEN_ERROR
+    return None
 
 
 def error_event_ends_stream(ctx: StreamContext) -> list[Finding]:
