@@ -32,7 +32,7 @@ def test_three_reference_regions_give_three_reports_and_a_matrix(tmp_path, capsy
     matrix_dir = next(p for p in (tmp_path / "r").iterdir() if p.name.startswith("matrix-"))
     m = json.loads((matrix_dir / "matrix.json").read_text())
     labels = [c["label"] for c in m["columns"]]
-    assert labels == ["ref-eastus2 / eastus2", "ref-westus3 / westus3", "ref-faulty / swedencentral"], labels
+    assert labels == ["ref-eastus2", "ref-westus3", "ref-faulty"], labels  # the names tell them apart already
     row = next(r for r in m["rows"] if r["id"] == "chaining.previous_response_id.carries_context")
     assert row["cells"] == ["pass", "pass", "fail"], row
     assert (matrix_dir / "matrix.html").is_file() and "ref-faulty" in (matrix_dir / "matrix.md").read_text()

@@ -16,7 +16,10 @@ from .records import CATALOGUE, RUN, baseline_results, faulted_results, result
         (["pass", "fail", "not-applicable"], "fail"),
         (["pass", "inconclusive"], "inconclusive"),
         (["inconclusive", "fail"], "fail"),
-        (["pass", "not-run"], "pass"),
+        (["pass", "not-run"], "not-run"),  # one lost test is never hidden by a passing sibling
+        (["pass", "pass", "not-run", "not-applicable"], "not-run"),
+        (["pass", "not-run", "inconclusive"], "inconclusive"),
+        (["not-run", "fail"], "fail"),
         (["pass", "not-applicable"], "pass"),
         (["not-applicable", "not-applicable"], "not-applicable"),
         (["not-applicable", "not-run"], "not-run"),
@@ -75,12 +78,13 @@ def test_score_and_coverage_formula(run, catalogue):
     s = report["summary"]
     counts = s["counts"]
     assert counts == {"fail": 3, "inconclusive": 1, "not-run": 0, "untested": 1, "not-applicable": 1, "pass": 2}
-    assert s["score"] == round(2 / 5, 4)
+    assert s["score"] == round(2 / 6, 4)  # pass / (pass + fail + inconclusive + not-run)
     # in scope: 7 wire-testable; decided: pass 2 + fail 3 + n/a 1
     assert (s["in_scope"], s["decided"], s["coverage"]) == (7, 6, round(6 / 7, 4))
     fams = {f["family"]: f for f in report["families"]}
     assert fams["streaming"]["counts"]["fail"] == 2 and fams["streaming"]["score"] == 0.0
-    assert fams["tools"]["score"] is None and fams["tools"]["coverage"] == 0.0
+    assert fams["tools"]["score"] == 0.0 and fams["tools"]["coverage"] == 0.0  # inconclusive counts against
+    assert build(run, [], catalogue)["summary"]["score"] is None  # nothing judged: no score, not 0 %
     assert s["tests"] == 6 and s["test_counts"]["fail"] == 2
 
 
@@ -102,6 +106,15 @@ def test_deterministic_whatever_the_result_order(run, catalogue):
 def test_unknown_behaviour_ids_are_listed_not_dropped(run, catalogue):
     report = build(run, [result("suites/x.py::test_x", ["nope.unknown"], "pass")], catalogue)
     assert report["unmatched"] == [{"behaviour": "nope.unknown", "nodeids": ["suites/x.py::test_x"]}]
+    assert [t["nodeid"] for t in report["untied_tests"]] == ["suites/x.py::test_x"]  # the test itself is kept
+
+
+def test_a_test_naming_no_behaviour_stays_in_the_report(run, catalogue):
+    stopped = result("suites/x.py::test_stopped", [], "not-run", "run stopped before this test")
+    report = build(run, [*baseline_results(), stopped], catalogue)
+    assert validate(report) == []
+    assert [t["nodeid"] for t in report["untied_tests"]] == ["suites/x.py::test_stopped"]
+    assert report["summary"]["test_counts"]["not-run"] == 1
 
 
 def test_catalogue_objects_and_iterables_accepted(run):

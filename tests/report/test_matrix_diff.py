@@ -78,6 +78,15 @@ def test_matrix_labels_by_sdk_version_and_twins():
     assert len(set(labels)) == 2
 
 
+def test_matrix_labels_name_the_target_without_repeating_the_mode():
+    reports = [
+        build(make_run(run_id="a", mode="replay", target={"name": "replay:reference", "region": "local"}), [], CATALOGUE),
+        build(make_run(run_id="b", mode="reference", target={"name": "reference", "region": "local"}), [], CATALOGUE),
+        build(make_run(run_id="c", mode="reference", target={"name": "faulted", "region": "faulted"}), [], CATALOGUE),
+    ]
+    assert [c["label"] for c in matrix(reports)["columns"]] == ["replay of reference", "reference server", "faulted"]
+
+
 def test_matrix_row_absent_from_one_catalogue():
     small = {k: v for k, v in CATALOGUE.items() if k != "limits.pdf.max_pages"}
     m = matrix([build(make_run(run_id="old"), [], small), build(make_run(run_id="new"), baseline_results(), CATALOGUE)])
@@ -108,7 +117,9 @@ def test_cli_report_matrix_over_three_runs(three_runs, tmp_path, capsys):
     assert main(["report", *map(str, three_runs.values()), "--out", str(out)]) == 0
     md = (out / "matrix.md").read_text()
     html = (out / "matrix.html").read_text()
-    assert "| Behaviour | replay / 20261123T120000Z-replay | reference / 20261123T120500Z-reference |" in md
+    # labels say what was run; the two reference-server runs are told apart by their run ids only
+    assert "| Behaviour | replay of reference | reference server · 20261123T120500Z-reference |" in md
+    assert "| tools | 100.0 % (1✓ 0✗) | 100.0 % (1✓ 0✗) | 0.0 % (0✓ 0✗ 1❔) |" in md  # inconclusive shown and scored
     assert "| `streaming.sequence_number.contiguous` ⚑ | ✅ | ✅ | ❌ |" in md
     assert html.count('<tr data-id="') == len(CATALOGUE)
     assert "matrix.md" in capsys.readouterr().out

@@ -34,16 +34,26 @@ def test_markdown_order_and_content(run, catalogue, tmp_path):
     _, paths = _written(run, catalogue, tmp_path)
     md = paths["md"].read_text()
     assert md.startswith("# respcheck report: reference · eastus2 · gpt-4.1 (2025-04-14)")
-    assert "**Conformance score 40.0 %**" in md and "**coverage 85.7 %**" in md
-    for heading in ("## Families", "## Failures (3)", "## Inconclusive (1)", "## All behaviours"):
+    assert "**Conformance score 33.3 %** (2 of 6 judged behaviours pass; 3 fail, 1 inconclusive)" in md
+    assert "**coverage 85.7 %**" in md
+    for heading in ("## What needs attention (3 tests)", "## Families", "## Failures (3)", "## Inconclusive (1)",
+                    "## All behaviours"):
         assert heading in md
-    assert md.index("## Families") < md.index("## Failures") < md.index("## All behaviours")
+    assert md.index("## What needs attention") < md.index("## Families") < md.index("## Failures") < md.index("## All behaviours")
+    attention = md[md.index("## What needs attention") : md.index("## Run")]
+    assert attention.index("suites/limits/test_pdf.py::test_pdf_pages") < attention.index("suites/tools/test_mcp.py::test_headers")
+    assert "[`limits.pdf.max_pages`](#b-limits.pdf.max_pages)" in attention  # the link to the evidence block
+    assert '<a id="b-limits.pdf.max_pages"></a>' in md
+    assert "`cassettes/reference/stream.yaml` (interactions 2)" in attention
+    # the full table lists the worst news first, and a non-zero fail count is bold in the family table
+    table = md[md.index("## All behaviours") :]
+    assert table.index("`streaming.completed.last`") < table.index("`tools.mcp.headers_sent`") < table.index("`chaining.store_false")
+    assert "| limits | 0.0 % | 100.0 % | **1** |" in md
     failures = md[md.index("## Failures") : md.index("## Inconclusive")]
     assert "expected 4, got 6" in failures and "`req_9`" in failures
     assert "cassette `cassettes/reference/stream.yaml`, interactions 2" in failures
     assert "> Each event has a sequence_number. (seeds/003.txt)" in failures
     assert "observed: limits.pdf.max_pages = 50" in failures
-    assert "| limits | 0.0 % | 100.0 % | 1 |" in md
     # every behaviour appears in the full table, one line each
     table = md[md.index("## All behaviours") :]
     assert all(table.count(f"`{bid}`") == 1 for bid in CATALOGUE)
@@ -77,7 +87,7 @@ def test_html_self_contained_and_failures_open(run, catalogue):
     # no external assets of any kind
     assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)=""", html)
     assert "@import" not in html and "url(" not in html
-    assert html.count("<details class=\"evidence\" open>") == 3
+    assert html.count("<details class=\"evidence\" open>") == 4  # 3 failures + 1 inconclusive
     assert "expected 4, got 6" in html
     assert html.count('data-verdict="fail"') >= 3
     assert 'id="filter-family"' in html and 'id="filter-verdict"' in html

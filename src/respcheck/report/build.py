@@ -14,7 +14,7 @@ from respcheck.errors import UserError
 from respcheck.report.aggregate import TEST_VERDICTS, VERDICT_ORDER, fold, summarise
 from respcheck.report.mask import mask_endpoint, scrub
 
-REPORT_VERSION = "1.0"
+REPORT_VERSION = "1.1"
 """Bumped on any change a consumer could notice: major for removals/renames, minor for additions."""
 
 _TARGET_FIELDS = ("name", "endpoint", "region", "deployment", "model_version", "api_version", "profile")
@@ -236,6 +236,9 @@ def build(run: Mapping, results: Iterable[Mapping], catalogue: Any, *, show_reso
         for bid, rs in sorted(by_behaviour.items())
         if bid not in known
     ]
+    # a test that names no catalogue behaviour (none at all, or only unknown ids) still counts in the
+    # summary; listing it keeps every test of the run somewhere in the report, so none can vanish
+    untied = [_test_entry(r) for r in checked if not known.intersection(r["behaviours"])]
     report = {
         "report_version": REPORT_VERSION,
         "run": identity,
@@ -243,5 +246,6 @@ def build(run: Mapping, results: Iterable[Mapping], catalogue: Any, *, show_reso
         "families": families,
         "behaviours": rows,
         "unmatched": unmatched,
+        "untied_tests": untied,
     }
     return scrub(report)

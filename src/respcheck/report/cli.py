@@ -67,7 +67,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "diff",
         help="what changed between two runs; exit 1 on any regression",
         description="Compare two runs, regressions first. Exit 1 when any behaviour regressed "
-        "(pass -> anything else, or anything -> fail), 0 otherwise, 2 on bad input.",
+        "(pass -> anything else, or anything -> fail) or a test that ran in OLD is missing or not-run in NEW, "
+        "0 otherwise, 2 on bad input.",
     )
     d.add_argument("old", metavar="OLD", help="baseline run directory or report.json")
     d.add_argument("new", metavar="NEW", help="candidate run directory or report.json")

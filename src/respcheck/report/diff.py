@@ -11,13 +11,19 @@ Classification of one behaviour, old verdict -> new verdict (first rule that app
 * new is pass                                    -> improved (was inconclusive/not-run/untested/n/a)
 * anything else                                  -> changed (e.g. fail->inconclusive, untested->not-run)
 
-Only regressions make `respcheck diff` exit 1. Observed values (measured limits) and the run identity
+A test is compared too: one that ran in OLD (any verdict but not-run) and is missing from NEW or not-run
+there is a **lost test**, and counts as a regression on its own. Without it a run that lost a test to a
+harness error or a missing cassette could still diff clean when the behaviour's other tests passed, or
+when the test vanished from the run altogether.
+
+Only regressions (behaviours and lost tests) make `respcheck diff` exit 1. Observed values (measured limits) and the run identity
 (SDK version, region, deployment...) are compared too and reported, but never gate on their own: a
 changed limit is news, whether it is bad news depends on the claim, and the claim's test decides that.
 """
 
 from __future__ import annotations
 
+from respcheck.report.attention import all_tests, first_line
 from respcheck.report.text import SYMBOLS, identity_line, md_cell, pct
 
 DIFF_VERSION = "1.0"
@@ -55,7 +61,22 @@ def _side(report: dict) -> dict:
         "score": s["score"],
         "coverage": s["coverage"],
         "counts": s["counts"],
+        "tests": s.get("tests", 0),
     }
+
+
+def lost_tests(old: dict, new: dict) -> list[dict]:
+    """Tests that ran in `old` and are missing from `new` or did not run there (see the module doc)."""
+    before, after = all_tests(old), all_tests(new)
+    out = []
+    for nodeid, t in sorted(before.items()):
+        n = after.get(nodeid)
+        if t["verdict"] == "not-run" or (n is not None and n["verdict"] != "not-run"):
+            continue
+        out.append({"nodeid": nodeid, "behaviours": sorted(set(t["behaviours"]) | set((n or {}).get("behaviours", []))),
+                    "old": t["verdict"], "new": None if n is None else n["verdict"],
+                    "new_message": "" if n is None else n["message"]})
+    return out
 
 
 def diff(old: dict, new: dict) -> dict:
@@ -96,13 +117,15 @@ def diff(old: dict, new: dict) -> dict:
         for f in sorted(old_ident.keys() | new_ident.keys())
         if old_ident.get(f) != new_ident.get(f)
     ]
+    lost = lost_tests(old, new)
     return {
         "diff_version": DIFF_VERSION,
         "old": _side(old),
         "new": _side(new),
         "identity_changes": identity_changes,
         "counts": counts,
-        "regressions": counts["regression"],
+        "regressions": counts["regression"] + len(lost),
+        "lost_tests": lost,
         "changes": changes,
         "observed_changes": observed_changes,
     }
@@ -116,13 +139,28 @@ def _v(verdict: str | None) -> str:
     return "absent" if verdict is None else f"{SYMBOLS[verdict]} {verdict}"
 
 
+def _lost_section(lost: list[dict]) -> list[str]:
+    if not lost:
+        return []
+    out = ["", f"## Lost tests ({len(lost)})", "", "A test that ran in the old run and is missing or did not run in the new one.",
+           "", "| Test | Behaviours | Old | New | Message |", "|---|---|---|---|---|"]
+    for t in lost:
+        ids = ", ".join(f"`{b}`" for b in t["behaviours"]) or "–"
+        out.append(f"| `{md_cell(t['nodeid'])}` | {ids} | {_v(t['old'])} | {_v(t['new'])} "
+                   f"| {md_cell(first_line(t['new_message'])) or '–'} |")
+    return out
+
+
 def render_diff_markdown(d: dict) -> str:
     """The diff as Markdown (also readable in a terminal): verdict, then regressions, then the rest."""
     old, new = d["old"], d["new"]
     c = d["counts"]
+    lost = d.get("lost_tests") or []
+    n = d["regressions"]
     headline = (
-        f"**{c['regression']} regression{'s' if c['regression'] != 1 else ''}**"
-        if c["regression"]
+        f"**{n} regression{'s' if n != 1 else ''}** ({c['regression']} behaviour{'s' if c['regression'] != 1 else ''}, "
+        f"{len(lost)} lost test{'s' if len(lost) != 1 else ''})"
+        if n
         else "**no regressions**"
     )
     out = [
@@ -142,6 +180,8 @@ def render_diff_markdown(d: dict) -> str:
               "added": "Added behaviours", "removed": "Removed behaviours"}
     for kind, title in titles.items():
         rows = [ch for ch in d["changes"] if ch["kind"] == kind]
+        if kind == "fix":  # lost tests gate too: right after the behaviour regressions
+            out += _lost_section(lost)
         if not rows:
             continue
         out += ["", f"## {title} ({len(rows)})", "", "| Behaviour | Old | New | Reason |", "|---|---|---|---|"]

@@ -1,6 +1,7 @@
 """junit.xml: the form CI systems (GitHub Actions, Azure Pipelines, GitLab, Jenkins) display natively.
 
-One testcase per catalogue behaviour, classname = family. JUnit has only passed / failed / skipped, so:
+One testcase per catalogue behaviour, classname = family, plus one per test that named no catalogue
+behaviour (classname ``respcheck.untied``), so every test of the run is somewhere in the file. JUnit has only passed / failed / skipped, so:
 fail -> <failure>; not-applicable, not-run and untested -> <skipped message="<verdict>: reason">;
 inconclusive -> <skipped message="inconclusive: reason">. Inconclusive is a skip and not an error on
 purpose: it means the service would not let us find out (throttling, timeouts), and a red build for a
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from respcheck.report.text import identity_line
+from respcheck.report.text import identity_line, score_line, tests_line
 
 
 def _time(row: dict) -> str:
@@ -45,11 +46,13 @@ def render_junit(report: dict) -> str:
     rows = report["behaviours"]
     counts = report["summary"]["counts"]
     run = report["run"]
+    untied = report.get("untied_tests") or []
     skipped = sum(counts[v] for v in ("not-applicable", "not-run", "untested", "inconclusive"))
+    skipped += sum(t["verdict"] not in ("pass", "fail") for t in untied)
     attrs = {
         "name": f"respcheck {run['run_id']}",
-        "tests": str(len(rows)),
-        "failures": str(counts["fail"]),
+        "tests": str(len(rows) + len(untied)),
+        "failures": str(counts["fail"] + sum(t["verdict"] == "fail" for t in untied)),
         "errors": "0",
         "skipped": str(skipped),
         "time": f"{run['duration_s'] or 0:.3f}",
@@ -64,6 +67,8 @@ def render_junit(report: dict) -> str:
         *((f"versions.{k}", v) for k, v in run["versions"].items()),
         ("score", report["summary"]["score"]),
         ("coverage", report["summary"]["coverage"]),
+        ("headline", score_line(report["summary"])),
+        ("tests", tests_line(report["summary"])),
     ):
         ET.SubElement(props, "property", {"name": name, "value": "" if value is None else str(value)})
     for row in rows:
@@ -79,5 +84,12 @@ def render_junit(report: dict) -> str:
         else:
             out = ET.SubElement(case, "system-out")
             out.text = _evidence_text(row)
+    for t in untied:
+        case = ET.SubElement(suite, "testcase", {"classname": "respcheck.untied", "name": t["nodeid"],
+                                                 "time": f"{t['duration_s'] or 0:.3f}"})
+        if t["verdict"] == "fail":
+            ET.SubElement(case, "failure", {"message": t["message"] or "failed", "type": "fail"})
+        elif t["verdict"] != "pass":
+            ET.SubElement(case, "skipped", {"message": f"{t['verdict']}: {t['message']}" if t["message"] else t["verdict"]})
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

@@ -61,6 +61,13 @@ def matrix(reports: list[dict]) -> dict:
     }
 
 
+def family_counts(cell: dict) -> str:
+    """``8✓ 3✗`` plus the inconclusive (❔) and not-run (⏸️) counts when there are any: the score counts them."""
+    c = cell["counts"]
+    extra = "".join(f" {c[v]}{SYMBOLS[v]}" for v in ("inconclusive", "not-run") if c[v])
+    return f"{c['pass']}✓ {c['fail']}✗{extra}"
+
+
 def render_matrix_markdown(m: dict) -> str:
     """The matrix as Markdown: runs, family scores, then one line per behaviour with a symbol per run."""
     cols = m["columns"]
@@ -81,10 +88,7 @@ def render_matrix_markdown(m: dict) -> str:
         )
     out += ["", "## Families (score per run)", "", f"| Family | {heads} |", "|---|" + "---:|" * len(cols)]
     for fam in m["families"]:
-        cells = " | ".join(
-            "–" if cell is None else f"{pct(cell['score'])} ({cell['counts']['pass']}✓ {cell['counts']['fail']}✗)"
-            for cell in fam["cells"]
-        )
+        cells = " | ".join("–" if cell is None else f"{pct(cell['score'])} ({family_counts(cell)})" for cell in fam["cells"])
         out.append(f"| {fam['family']} | {cells} |")
     out += ["", "## Behaviours", "", f"| Behaviour | {heads} |", "|---|" + ":-:|" * len(cols)]
     for row in m["rows"]:

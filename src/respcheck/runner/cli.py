@@ -182,6 +182,12 @@ def run(args: argparse.Namespace) -> int:
     results = _read_results(outdir / "results.jsonl")
     if code == int(pytest.ExitCode.NO_TESTS_COLLECTED) or not results:
         raise UserError(f"no suite tests ran (pytest exit {code})", hint="check -k and --suites")
+    if (outdir / "report.json").is_file():
+        # the table and the exit code come from the report itself, so they cannot disagree with it
+        from respcheck.report.console import print_run
+
+        report = json.loads((outdir / "report.json").read_text(encoding="utf-8"))
+        return print_run(report, outdir, code)
     run_record = json.loads((outdir / "run.json").read_text(encoding="utf-8")) if (outdir / "run.json").is_file() else {}
     print_summary(results, run_record, outdir)
     failed = any(r["verdict"] == "fail" for r in results)
