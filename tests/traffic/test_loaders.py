@@ -102,3 +102,64 @@ def test_missing_file_and_tree(tmp_path):
     (tmp_path / "INDEX.md").write_text("# not a recording")
     (tmp_path / "s.sse").write_text(SSE)
     assert [r.path.name for r in load_tree(tmp_path)] == ["s.sse"]
+
+
+def test_legacy_vcrpy_httpx_stub_is_read_and_judged(tmp_path):
+    """Old vcrpy httpx stubs wrote `status_code` and `content` (decoded text) instead of status/body."""
+    from respcheck.traffic.validate import validate_recording
+
+    p = tmp_path / "legacy.yaml"
+    p.write_text(yaml.safe_dump({"version": 1, "interactions": [{
+        "request": {"method": "POST", "uri": "https://api.openai.com/v1/responses", "headers": {},
+                    "body": '{"model":"m","input":"x","stream":true}'},
+        "response": {"status_code": 200, "http_version": "HTTP/1.1",
+                     "headers": {"content-type": ["text/event-stream"]}, "content": SSE},
+    }]}))
+    rec = load_file(p)
+    assert rec.format == "vcrpy-httpx-legacy"
+    ex = rec.exchanges[0]
+    assert ex.status == 200 and ex.events == EVENTS and ex.request_body["stream"] is True
+    assert [v.kind for v in validate_recording(rec)] == ["stream"]
+
+
+def test_ddapm_test_agent_json(tmp_path):
+    """DataDog's test-agent VCR proxy: one request/response pair per JSON file, binary bodies base64:."""
+    import base64
+
+    doc = {"request": {"method": "POST", "url": "https://api.openai.com/v1/responses",
+                       "headers": {"Content-Type": "application/json"}, "body": '{"model":"m","input":"x"}'},
+           "response": {"status": {"code": 200, "message": "OK"},
+                        "headers": {"Content-Type": "text/event-stream; charset=utf-8"}, "body": SSE}}
+    p = tmp_path / "openai_responses_post_1.json"
+    p.write_text(json.dumps(doc))
+    rec = load_file(p)
+    assert rec.format == "ddapm-test-agent-json"
+    ex = rec.exchanges[0]
+    assert ex.events == EVENTS and ex.status == 200 and ex.request_body == {"model": "m", "input": "x"}
+    doc["response"].update(headers={"Content-Type": "application/json"},
+                           body="base64:" + base64.b64encode(b'{"object":"response"}').decode())
+    p.write_text(json.dumps(doc))
+    assert load_file(p).exchanges[0].response_body == {"object": "response"}
+
+
+def test_nothing_judged_fails_unless_a_paired_request(tmp_path):
+    """A file that loads with nothing judged is reported; a request-only file is fine beside its response."""
+    from respcheck.traffic.coverage import pair_key, unjudged_reason
+    from respcheck.traffic.validate import validate_recording
+
+    def reason(path):
+        rec = load_file(path)
+        return unjudged_reason(path, rec, validate_recording(rec))
+
+    foreign = tmp_path / "files.yaml"
+    foreign.write_text(yaml.safe_dump({"interactions": [{
+        "request": {"method": "POST", "uri": "https://x/v1/files", "headers": {}, "body": None},
+        "response": {"status": {"code": 200}, "headers": {}, "body": {"string": '{"object":"file"}'}}}]}))
+    assert "none judged" in reason(foreign)
+    req = tmp_path / "case.1.request.json"
+    req.write_text(json.dumps({"model": "m", "input": "hi"}))
+    assert "no response" in reason(req)
+    (tmp_path / "case.1.json").write_text(json.dumps({"object": "response", "id": "r", "status": "completed",
+                                                       "output": []}))
+    assert pair_key("case.1.request.json") == pair_key("case.1.json") == pair_key("case.1.chunks.txt")
+    assert reason(req) is None

@@ -18,6 +18,8 @@ class Specificity:
     findings: int = 0
     justified: int = 0
     unexplained: int = 0
+    unjudged_files: int = 0
+    """Files that loaded but in which nothing was judged (and are not a request paired with its response)."""
     examples: list[str] = field(default_factory=list)
     """The first unexplained findings, `file#exchange: check: message`."""
 
@@ -28,11 +30,18 @@ class Specificity:
         if not self.present:
             return "real traffic: ../shared/real-traffic absent - specificity not measured"
         return (f"real traffic: {self.files} files, {self.exchanges} exchanges ({self.judged} judged), "
-                f"{self.findings} findings: {self.justified} justified, {self.unexplained} unexplained")
+                f"{self.findings} findings: {self.justified} justified, {self.unexplained} unexplained; "
+                f"{self.unjudged_files} file(s) with nothing judged")
+
+    @property
+    def ok(self) -> bool:
+        """No unexplained finding and no file judged for nothing."""
+        return self.present and self.unexplained == 0 and self.unjudged_files == 0
 
 
 def measure(max_examples: int = 10) -> Specificity:
     from respcheck.traffic import iter_real_traffic, load_file
+    from respcheck.traffic.coverage import unjudged_reason
     from respcheck.traffic.justified import justification_for
     from respcheck.traffic.loaders import real_traffic_dir
     from respcheck.traffic.validate import validate_recording
@@ -44,9 +53,16 @@ def measure(max_examples: int = 10) -> Specificity:
     for path in iter_real_traffic():
         rel = path.relative_to(root).as_posix()
         spec.files += 1
-        for verdict in validate_recording(load_file(path)):
+        rec = load_file(path)
+        verdicts = validate_recording(rec)
+        nothing = unjudged_reason(path, rec, verdicts)
+        if nothing is not None:
+            spec.unjudged_files += 1
+            if len(spec.examples) < max_examples:
+                spec.examples.append(f"{rel}: nothing judged ({nothing})")
+        for verdict in verdicts:
             spec.exchanges += 1
-            spec.judged += verdict.kind != "not-judged"
+            spec.judged += verdict.judged
             for finding in verdict.findings:
                 spec.findings += 1
                 if justification_for(rel, finding) is not None:

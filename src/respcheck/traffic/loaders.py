@@ -2,7 +2,12 @@
 
 Formats (../shared/real-traffic/INDEX.md):
 - vcrpy YAML (ours, crewAI, pydantic-ai's variant with ``parsed_body`` instead of ``body.string``);
-  bodies may be ``!!binary`` and gzip/deflate-compressed when the recorder kept them encoded;
+  bodies may be ``!!binary`` and gzip/deflate-compressed when the recorder kept them encoded; the legacy
+  vcrpy httpx stub wrote responses as ``{status_code, http_version, headers, content}`` instead;
+- ddapm-test-agent JSON (DataDog's VCR proxy: one ``{request: {method, url, headers, body}, response:
+  {status: {code, message}, headers, body}}`` per file, binary bodies as ``base64:...``);
+- a bare create-request JSON body (``model`` / ``input``, no response): request-only, judged with the
+  file that holds its response;
 - Azure test-proxy SessionRecord JSON (``Entries[]``; SSE bodies as a list of raw lines);
 - vercel fixtures: ``<name>.N.json`` (a non-stream body only) and ``<name>.N.chunks.txt`` (JSON-lines of
   SSE data payloads);
@@ -13,6 +18,7 @@ A file that cannot be read raises `UserError` naming the file: corrupt cassettes
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import zlib
@@ -99,19 +105,26 @@ def _looks_like_sse(text: str) -> bool:
 
 
 def _load_vcr(path: Path, doc: dict) -> Recording:
-    rec = Recording(path, "vcrpy-yaml")
-    for n, inter in enumerate(doc.get("interactions") or []):
+    interactions = doc.get("interactions") or []
+    legacy = any(isinstance(i, dict) and isinstance(i.get("response"), dict) and "status_code" in i["response"]
+                 for i in interactions)
+    rec = Recording(path, "vcrpy-httpx-legacy" if legacy else "vcrpy-yaml")
+    for n, inter in enumerate(interactions):
         try:
             req, resp = inter["request"], inter["response"]
             ex = Exchange(method=req.get("method"), url=req.get("uri"),
                           request_headers=_headers(req.get("headers")),
                           response_headers=_headers(resp.get("headers")))
             ex.request_body = req["parsed_body"] if "parsed_body" in req else _maybe_json(req.get("body"))
-            status = resp.get("status")
+            status = resp.get("status", resp.get("status_code"))
             ex.status = status.get("code") if isinstance(status, dict) else status
             ctype = _first(ex.response_headers, "content-type").lower()
             if "parsed_body" in resp:
                 body: Any = resp["parsed_body"]
+            elif "content" in resp and "body" not in resp:  # legacy vcrpy httpx stub: decoded text
+                body = resp["content"]
+                if isinstance(body, bytes | bytearray) and body:
+                    body = _decompress(bytes(body), _first(ex.response_headers, "content-encoding"))
             else:
                 raw = resp.get("body")
                 body = raw.get("string") if isinstance(raw, dict) else raw
@@ -152,6 +165,45 @@ def _load_test_proxy(path: Path, doc: dict) -> Recording:
         _fill_body(ex, entry.get("ResponseBody"), _first(ex.response_headers, "content-type").lower())
         rec.exchanges.append(ex)
     return rec
+
+
+def _is_ddapm(doc: Any) -> bool:
+    return isinstance(doc, dict) and isinstance(doc.get("request"), dict) and isinstance(doc.get("response"), dict) \
+        and "url" in doc["request"] and "status" in doc["response"]
+
+
+def _ddapm_body(body: Any) -> Any:
+    """The test agent keeps text bodies as text and binary ones as ``base64:<data>``."""
+    if isinstance(body, str) and body.startswith("base64:"):
+        try:
+            return base64.b64decode(body[7:], validate=True)
+        except ValueError:
+            return body
+    return body
+
+
+def _load_ddapm(path: Path, doc: dict) -> Recording:
+    req, resp = doc["request"], doc["response"]
+    status = resp.get("status")
+    ex = Exchange(method=req.get("method"), url=req.get("url"), request_headers=_headers(req.get("headers")),
+                  request_body=_maybe_json(_ddapm_body(req.get("body")) or None),
+                  status=status.get("code") if isinstance(status, dict) else status,
+                  response_headers=_headers(resp.get("headers")))
+    body = _ddapm_body(resp.get("body"))
+    if isinstance(body, bytes) and body:
+        body = _decompress(body, _first(ex.response_headers, "content-encoding"))
+    _fill_body(ex, body, _first(ex.response_headers, "content-type").lower())
+    return Recording(path, "ddapm-test-agent-json", [ex])
+
+
+REQUEST_KEYS = frozenset({"model", "input", "instructions", "previous_response_id", "tools", "stream"})
+RESPONSE_KEYS = frozenset({"object", "id", "output", "status", "error", "type", "created_at"})
+
+
+def is_request_body(doc: Any) -> bool:
+    """A bare create request (``model``/``input``...) and nothing a response or error would carry."""
+    return isinstance(doc, dict) and bool(REQUEST_KEYS & doc.keys()) and not (RESPONSE_KEYS & doc.keys()) \
+        and ("input" in doc or "model" in doc)
 
 
 def split_streams(events: list[dict]) -> list[list[dict]]:
@@ -210,6 +262,10 @@ def load_file(path: str | Path) -> Recording:
             raise UserError(f"{path}: corrupt JSON ({exc})") from exc
         if isinstance(doc, dict) and isinstance(doc.get("Entries"), list):
             return _load_test_proxy(path, doc)
+        if _is_ddapm(doc):
+            return _load_ddapm(path, doc)
+        if is_request_body(doc):
+            return Recording(path, "request-json", [Exchange(method="POST", request_body=doc)])
         return Recording(path, "vercel-json", [Exchange(response_body=doc)])
     if name.endswith(".sse") or _looks_like_sse(text):
         parsed = parse_sse(text)

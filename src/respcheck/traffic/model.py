@@ -49,5 +49,6 @@ class Exchange:
 class Recording:
     path: Path
     format: str
-    """vcrpy-yaml | test-proxy-json | vercel-json | vercel-chunks | raw-sse"""
+    """vcrpy-yaml | vcrpy-httpx-legacy | test-proxy-json | ddapm-test-agent-json | request-json | vercel-json |
+    vercel-chunks | raw-sse"""
     exchanges: list[Exchange] = field(default_factory=list)
