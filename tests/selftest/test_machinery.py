@@ -201,3 +201,20 @@ def test_harness_verdict_other_than_fail_does_not_detect():
     row = FaultRow("f", "fake", "", ["fake.alpha"], tests=["t::a"])
     run = RunOutcome("f", 0, 1.0, {"t::a": TestResult("t::a", ["fake.alpha"], "inconclusive", "fake.alpha: ?")})
     assert judge_fault(row, run, {}).verdict == NOT_FAILED
+
+
+def test_fault_row_lists_behaviours_failed_and_collateral():
+    """A fault's row says which behaviours its failing tests mark failed, and which are not its own."""
+    row = FaultRow("f", "fake", "", ["fake.alpha"], tests=["t::a", "t::b", "t::c"])
+    run = RunOutcome("f", 1, 1.0, results={
+        "t::a": TestResult("t::a", ["fake.alpha", "fake.beta"], "fail", "fake.alpha broke"),
+        "t::b": TestResult("t::b", ["fake.alpha", "fake.gamma"], "fail", "fake.alpha broke"),
+        "t::c": TestResult("t::c", ["fake.alpha", "fake.delta"], "pass"),
+    })
+    judged = judge_fault(row, run, {})
+    assert judged.verdict == DETECTED
+    assert judged.failed_behaviours == ["fake.alpha", "fake.beta", "fake.gamma"]
+    assert judged.collateral == ["fake.beta", "fake.gamma"]
+    from respcheck.selftest.score import precision_line
+    assert "0/1 failing faults fail only their own" in precision_line([judged])
+    assert "f (2 other" in precision_line([judged])

@@ -25,7 +25,14 @@ from typing import Any
 
 from respcheck.errors import UserError
 from respcheck.selftest.runs import ArgsFor, RunOutcome, collect, harness_args, run_pytest
-from respcheck.selftest.score import FaultRow, false_alarms, judge_fault, tied_tests, verdict_counts
+from respcheck.selftest.score import (
+    FaultRow,
+    false_alarms,
+    judge_fault,
+    precision_line,
+    tied_tests,
+    verdict_counts,
+)
 from respcheck.selftest.specificity import Specificity
 from respcheck.selftest.worker import Worker
 
@@ -55,7 +62,7 @@ class SelftestResult:
     @property
     def ok(self) -> bool:
         clean_ok = self.clean is not None and self.clean.error is None and not self.false_alarms
-        spec_ok = self.specificity is None or self.specificity.unexplained == 0
+        spec_ok = self.specificity is None or not self.specificity.present or self.specificity.ok
         return self.detected == len(self.faults) and clean_ok and spec_ok
 
     def to_dict(self) -> dict[str, Any]:
@@ -191,13 +198,15 @@ def render(result: SelftestResult, file=None) -> None:
     if not console.is_terminal:
         console.width = 160  # logs and CI: wide enough that ids are not folded mid-word
     table = Table(title="respcheck selftest: faults of the reference server", show_lines=False)
-    for col in ("fault", "family", "tied behaviours", "detecting tests", "verdict"):
+    for col in ("fault", "family", "tied behaviours", "detecting tests", "behaviours failed", "verdict"):
         table.add_column(col, overflow="fold")
     for row in result.faults:
         style = "green" if row.detected else "red"
         detecting = "\n".join(n.split("::", 1)[-1] for n in row.detecting) or _short(row.reason)
-        table.add_row(row.name, row.family, "\n".join(row.behaviours), detecting, f"[{style}]{row.verdict}[/]")
+        table.add_row(row.name, row.family, "\n".join(row.behaviours), detecting, _failed_cell(row),
+                      f"[{style}]{row.verdict}[/]")
     console.print(table)
+    console.print(precision_line(result.faults))
     total = len(result.faults)
     pct = 100.0 * result.detected / total if total else 0.0
     console.print(f"score: {result.detected}/{total} faults detected ({pct:.1f}%) by {result.tests} suite tests")
@@ -213,10 +222,16 @@ def render(result: SelftestResult, file=None) -> None:
     if result.specificity is not None:
         console.print(result.specificity.line())
         for ex in result.specificity.examples:
-            console.print(f"  unexplained: {ex}", markup=False)
+            console.print(f"  {'' if 'nothing judged' in ex else 'unexplained: '}{ex}", markup=False)
     for note in result.notes:
         console.print(f"note: {note}")
     console.print(f"selftest {'PASSED' if result.ok else 'FAILED'} in {result.duration_s:.1f} s")
+
+
+def _failed_cell(row: FaultRow) -> str:
+    """Own failed behaviours, then the others (marked +) the same failing tests also mark failed."""
+    own = [b for b in row.failed_behaviours if b not in row.collateral]
+    return "\n".join(own + [f"+ {b}" for b in row.collateral]) or "-"
 
 
 def _short(text: str, n: int = 90) -> str:

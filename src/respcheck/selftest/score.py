@@ -3,7 +3,9 @@
 Pure functions over `TestResult`s so the rules are testable without running anything. A fault is detected
 when at least one test tied to its behaviour ids has verdict `fail` and its message names one of those
 behaviours (the id, or its catalogue claim). A failure that does not say which behaviour broke is reported
-as such - it is not counted, because a report reader could not tell what the deployment got wrong.
+as such - it is not counted, because a report reader could not tell what the deployment got wrong. Each
+row also lists the behaviours its failing tests mark failed, and which of them the fault is not tied to
+(`collateral`): a fault should fail its own behaviours, not fifty.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ class FaultRow:
     detecting: list[str] = field(default_factory=list)
     failing: list[str] = field(default_factory=list)
     """Tied tests that failed (detecting or not): what a reader checks when a fault is missed."""
+    failed_behaviours: list[str] = field(default_factory=list)
+    """Every behaviour id the failing tests carry: what a report of this fault would mark failed."""
+    collateral: list[str] = field(default_factory=list)
+    """Of those, the ones not tied to the fault: a precise fault fails its own behaviours and no others."""
     verdict: str = NO_TEST
     reason: str = ""
     duration_s: float = 0.0
@@ -84,6 +90,9 @@ def judge_fault(row: FaultRow, run: RunOutcome | None, claims: Mapping[str, str]
         row.failing.append(nodeid)
         if names_behaviour(res.message, ids & set(res.behaviours) or ids, claims):
             row.detecting.append(nodeid)
+    failed = {bid for nodeid in row.failing for bid in run.results[nodeid].behaviours}
+    row.failed_behaviours = sorted(failed)
+    row.collateral = sorted(failed - ids)
     if row.detecting:
         row.verdict, row.reason = DETECTED, ""
     elif run.error and not run.results:
@@ -114,3 +123,14 @@ def verdict_counts(run: RunOutcome) -> dict[str, int]:
     for res in run.results.values():
         counts[res.verdict] = counts.get(res.verdict, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def precision_line(rows: Iterable[FaultRow]) -> str:
+    """One line: how many faults fail only their own behaviours, and the worst spill-over."""
+    rows = [r for r in rows if r.failing]
+    spilled = [r for r in rows if r.collateral]
+    line = f"precision: {len(rows) - len(spilled)}/{len(rows)} failing faults fail only their own behaviours"
+    if spilled:
+        worst = max(spilled, key=lambda r: len(r.collateral))
+        line += f"; most spill-over: {worst.name} ({len(worst.collateral)} other behaviour(s))"
+    return line
