@@ -96,6 +96,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="reference: seconds before the first byte of every create response")
     g.addoption("--mask-resource-names", dest="rc_mask_resource", action="store_true",
                 help="record: also mask the Azure resource name in cassettes")
+    g.addoption("--request-deadline", dest="rc_request_deadline", type=float, default=None, metavar="S",
+                help="total seconds for a non-streamed answer (default 120 live, 30 reference)")
+    g.addoption("--stream-deadline", dest="rc_stream_deadline", type=float, default=None, metavar="S",
+                help="total seconds for a stream, keep-alives included (default 120 live, 20 reference)")
+    g.addoption("--stream-idle", dest="rc_stream_idle", type=float, default=None, metavar="S",
+                help="longest silence inside a stream, in seconds (default 60 live, 10 reference)")
+    g.addoption("--max-response-mb", dest="rc_max_response_mb", type=float, default=None, metavar="MB",
+                help="largest answer body read, in MiB (default 32)")
     g.addoption("--report-dir", dest="rc_report_dir", default=None, help="where reports/<run-id>/ goes")
     g.addoption("--run-id", dest="rc_run_id", default=None, help=argparse_suppress())
     g.addoption("--cassette-dir", dest="rc_cassette_dir", default=None, help=argparse_suppress())
@@ -251,6 +259,7 @@ def pytest_configure(config: pytest.Config) -> None:
             from respcheck.server.faults import parse_faults
 
             parse_faults(config.getoption("rc_faults"))
+        _configure_deadlines(config)
     except UserError as exc:
         raise pytest.UsageError(exc.render()) from None
     if workerinput is not None:
@@ -271,7 +280,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_ResultCollector(harness), f"respcheck-results-{id(config)}")
     if config.getoption("rc_block_network"):
         config.add_cleanup(_block_network())
-    if mode == "live" and workerinput is None:
+    if workerinput is None:  # every mode: a killed replay or reference run still writes its report
         config.add_cleanup(_sigterm_as_interrupt())
     if mode != "replay" and getattr(config.option, "dist", None) == "load":
         # xdist's default hands a module's tests to any worker, and each worker would then make the
@@ -279,9 +288,24 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.dist = "loadfile"
 
 
+def _configure_deadlines(config: pytest.Config) -> None:
+    """The deadline and size-cap options, for every client this process makes (`respcheck.guard`)."""
+    from respcheck import guard
+
+    values = {name: config.getoption(f"rc_{name}") for name in ("request_deadline", "stream_deadline", "stream_idle",
+                                                               "max_response_mb")}
+    for name, value in values.items():
+        if value is not None and value <= 0:
+            raise UserError(f"--{name.replace('_', '-')} must be a positive number")
+    mb = values["max_response_mb"]
+    guard.configure(request_s=values["request_deadline"], stream_s=values["stream_deadline"],
+                    idle_s=values["stream_idle"], max_body_bytes=int(mb * guard.MIB) if mb else None)
+
+
 def _sigterm_as_interrupt() -> Any:
-    """SIGTERM (a CI job cancelled, `kill`) ends a live run like Ctrl-C: pytest stops, the session ends, and
-    the end-of-run sweep deletes what the run created. Returns the undo for ``config.add_cleanup``."""
+    """SIGTERM (a CI job cancelled, `kill`) ends a run like Ctrl-C: pytest stops, the session ends, the rest
+    is not-run in the report, and (live) the end-of-run sweep deletes what the run created. Returns the undo
+    for ``config.add_cleanup``."""
     import signal
     import threading
 
@@ -744,9 +768,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             err = exc if isinstance(exc, UserError) else explain_miss(miss, h.profile)  # type: ignore[arg-type]
             verdict, message = Verdict.NOT_RUN.value, err.render()
             rep.longrepr = f"respcheck: {err.render()}"  # one clear line, no traceback
-        elif _is_sdk_parse(exc):
-            verdict, message = Verdict.FAIL.value, str(exc)
-            ctx.channel = "sdk"
+        elif _is_service_finding(exc):
+            verdict, message = Verdict.FAIL.value, str(exc)  # "[check] message" of the finding
+            if _is_sdk_parse(exc):
+                ctx.channel = "sdk"
+        elif _shape_message(item, exc):
+            verdict, message = Verdict.FAIL.value, f"[{', '.join(behaviour_ids(item))}] {_shape_message(item, exc)}"
         elif rep.when == "call":
             verdict = Verdict.FAIL.value
             message = _first_lines(call.excinfo.exconly().removeprefix("AssertionError: "))  # type: ignore[union-attr]
@@ -777,6 +804,25 @@ def _is_sdk_parse(exc: BaseException) -> bool:
     from respcheck.client import SdkParseError
 
     return isinstance(exc, SdkParseError)
+
+
+def _is_service_finding(exc: BaseException) -> bool:
+    """The answer itself is the failure (an SDK parse failure, a deadline, the size cap, no answer at all)."""
+    from respcheck.guard import ServiceFinding
+
+    return isinstance(exc, ServiceFinding)
+
+
+def _shape_message(item: pytest.Item, exc: BaseException) -> str | None:
+    """A finding naming the missing field when suite code tripped over an answer of an unexpected shape
+    (``'Response' object has no attribute 'store'``), in any phase (a module's shared exchange too)."""
+    from respcheck.shape import raised_in, shape_finding
+
+    finding = shape_finding(exc)
+    where = raised_in(exc, (str(paths.suites_dir()), str(Path(str(item.path)).parent))) if finding else None
+    if where is None:
+        return None
+    return f"{finding} ({type(exc).__name__} at {where.removeprefix(str(paths.project_root()) + '/')})"
 
 
 def _result_record(item: pytest.Item, ctx: TestContext, h: Harness) -> dict[str, Any]:
