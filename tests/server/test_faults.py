@@ -178,6 +178,23 @@ def no_key(w: Wire, headers: dict[str, str]) -> int:
         return raw.post("responses", json={"model": "gpt-4.1", "input": "x"}, headers=headers).status_code
 
 
+WEATHER_FN = {"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}}
+TIME_FN = {"type": "function", "name": "get_time", "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}}
+
+
+def query_key(w: Wire) -> int:
+    import httpx
+
+    with httpx.Client(base_url=w.srv.base_url) as raw:
+        return raw.post("responses", params={"api-key": w.srv.api_key}, json={"model": "gpt-4.1", "input": "x"}).status_code
+
+
+def compact_previous(w: Wire) -> Any:
+    first = w.create(input="My name is Ada.")
+    out = w.post("responses/compact", {"model": "gpt-4.1", "previous_response_id": first["id"], "input": "Thanks."}).json()
+    return [o.get("type") for o in out["output"]]
+
+
 # ------------------------------------------------------------------ probes
 FAIL = {"input": "RESPCHECK_FAIL"}
 COUNT = {"input": "count to 6"}
@@ -237,6 +254,30 @@ PROBES: dict[str, tuple[dict[str, Any], Probe]] = {
     "compaction.wrong_object": ({}, lambda w: w.post("responses/compact", {"model": "gpt-4.1", "input": "x"}).json()["object"]),
     "compaction.no_compaction_item": ({}, lambda w: types(w.post("responses/compact", {"model": "gpt-4.1", "input": "x"}).json())),
     "compaction.threshold_ignored": ({}, lambda w: types(w.create(input="a b c d e f g h", context_management=[{"type": "compaction", "compact_threshold": 5}]))),
+    # issue 14: refusals, echoes, ids
+    "errors.unknown_parameter_accepted": ({}, lambda w: status(w, {"input": "x", "top_k": 5})),
+    "errors.missing_model_accepted": ({}, lambda w: w.post("responses", {"input": "x"}).status_code),
+    "errors.malformed_json_500": ({}, lambda w: w.http.post("responses", content=b'{"model": "gpt-4.1", "input": ', headers={"content-type": "application/json"}).status_code),
+    "errors.undocumented_type": ({}, lambda w: w.post("responses", {"model": "gpt-4.1", "input": "x", "temperature": 9}).json()["error"]["type"]),
+    "errors.param_not_a_field": ({}, lambda w: w.post("responses", {"model": "gpt-4.1", "input": "x", "temperature": 9}).json()["error"]["param"]),
+    "auth.query_key_accepted": ({}, lambda w: query_key(w)),
+    "auth.wrong_header_accepted": ({}, lambda w: no_key(w, {"x-api-key": w.srv.api_key})),
+    "reasoning.sampling_params_accepted": ({}, lambda w: status(w, {"model": "o4-mini", "input": "x", "temperature": 0.2})),
+    "reasoning.input_without_id_not_found": ({}, lambda w: status(w, {"input": [{"type": "reasoning", "summary": []}, {"role": "user", "content": "hi"}]})),
+    "reasoning.budget_excludes_reasoning": ({}, lambda w: w.create(model="o4-mini", input="Is 91 prime?", max_output_tokens=16)["status"]),
+    "response.logprobs_include_ignored": ({}, lambda w: len(w.create(input="say: a b", include=["message.output_text.logprobs"])["output"][0]["content"][0]["logprobs"])),
+    "response.penalties_missing": ({}, lambda w: w.create(input="x", presence_penalty=0.5).get("presence_penalty")),
+    "response.temperature_not_echoed": ({}, lambda w: w.create(input="x", temperature=0.25)["temperature"]),
+    "response.metadata_dropped": ({}, lambda w: w.create(input="x", metadata={"k": "v"})["metadata"]),
+    "response.tool_choice_not_echoed": ({}, lambda w: w.create(input="x", tool_choice="none")["tool_choice"]),
+    "response.created_at_milliseconds": ({}, lambda w: w.create(input="x")["created_at"] < 10**11),
+    "response.incomplete_message_completed": ({}, lambda w: [o.get("status") for o in w.create(input="count to 40", max_output_tokens=16)["output"]]),
+    "tools.auto_never_calls": ({}, lambda w: types(w.create(input="What is the weather in Rome?", tools=[WEATHER_FN]))),
+    "tools.required_ignored": ({}, lambda w: types(w.create(input="hello", tools=[WEATHER_FN], tool_choice="required"))),
+    "tools.call_ids_repeated": ({}, lambda w: len({o["call_id"] for o in w.create(input="weather and time in Rome", tools=[WEATHER_FN, TIME_FN])["output"]})),
+    "mcp.allowed_tools_ignored": ({}, lambda w: [t["name"] for t in mcp_first(w, allowed_tools=["echo"])["output"][0]["tools"]]),
+    "mcp.approval_ids_repeated": ({}, lambda w: mcp_first(w)["output"][-1]["id"] == mcp_first(w)["output"][-1]["id"]),
+    "compaction.previous_response_id_ignored": ({}, compact_previous),
     # inputs (respcheck.server.inputs) and Files API (respcheck.server.files)
     "images.accept_over_100": ({}, lambda w: w.post("responses", image_body(*[img(png())] * 101)).status_code),
     "images.accept_animated_gif": ({}, lambda w: w.post("responses", image_body(img(gif(animated=True), "image/gif"))).status_code),

@@ -81,6 +81,10 @@ def error_response(exc: ApiError, cfg: ServerConfig) -> JSONResponse:
         status = 500
     if cfg.has("errors.not_found_as_400") and status == 404:
         status = 400
+    if cfg.has("errors.undocumented_type") and status < 500:
+        body["error"]["type"] = "BadRequest"
+    if cfg.has("errors.param_not_a_field") and body["error"].get("param"):
+        body["error"]["param"] = "body"
     if cfg.has("errors.wrong_envelope_shape"):
         body = {"message": exc.message, "code": exc.code}
     return JSONResponse(body, status_code=status, headers={**_azure_headers(), **exc.headers})
@@ -88,7 +92,7 @@ def error_response(exc: ApiError, cfg: ServerConfig) -> JSONResponse:
 
 async def _guard(request: Request) -> dict[str, str]:
     st = _state(request)
-    key = auth.check(request.headers, st.cfg)
+    key = auth.check(request.headers, st.cfg, request.query_params)
     return st.limiter.check(key, request.headers)
 
 
@@ -97,6 +101,8 @@ async def _json(request: Request) -> Any:
     try:
         return json.loads(raw or b"null")
     except ValueError as exc:
+        if _state(request).cfg.has("errors.malformed_json_500"):
+            raise ApiError(500, "The server had an error while processing your request.", code="server_error", type="server_error") from exc
         raise ApiError(
             400,
             "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP "

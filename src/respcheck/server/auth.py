@@ -18,8 +18,17 @@ _DENIED = (
 )
 
 
-def presented_key(headers: Mapping[str, str], cfg: ServerConfig) -> str | None:
+def presented_key(headers: Mapping[str, str], cfg: ServerConfig, query: Mapping[str, str] | None = None) -> str | None:
+    """The key of the documented channels only: the `api-key` header or `Authorization: Bearer` (the Azure
+    spec's two security schemes, both `in: header`). A key in the query string (`?api-key=`), under another
+    header name or as a bare Authorization value is no key (faults auth.query_key_accepted,
+    auth.wrong_header_accepted accept them)."""
     key = headers.get("api-key")
+    if key is None and query is not None and cfg.has("auth.query_key_accepted"):
+        key = query.get("api-key")
+    if key is None and cfg.has("auth.wrong_header_accepted"):
+        bare = headers.get("authorization", "")
+        key = headers.get("x-api-key") or (bare if bare and not bare[:7].lower() == "bearer " else None)
     if key is None:
         auth = headers.get("authorization", "")
         if auth[:7].lower() == "bearer ":
@@ -29,9 +38,9 @@ def presented_key(headers: Mapping[str, str], cfg: ServerConfig) -> str | None:
     return key
 
 
-def check(headers: Mapping[str, str], cfg: ServerConfig) -> str:
+def check(headers: Mapping[str, str], cfg: ServerConfig, query: Mapping[str, str] | None = None) -> str:
     """The caller's key when it is the configured one; otherwise raise 401."""
-    key = presented_key(headers, cfg)
+    key = presented_key(headers, cfg, query)
     if key is None:
         if cfg.has("auth.missing_key_accepted"):
             return "anonymous"

@@ -27,7 +27,8 @@ def compact(engine: Engine, body: Any) -> dict[str, Any]:
     for key in ("instructions", "prompt_cache_key"):
         if body.get(key) is not None and not isinstance(body[key], str):
             raise bad_request(f"Invalid type for '{key}': expected a string, but got {type(body[key]).__name__} instead.", code="invalid_type", param=key)
-    earlier = engine._previous(body.get("previous_response_id"))
+    prev = body.get("previous_response_id")
+    earlier = [] if engine.cfg.has("compaction.previous_response_id_ignored") else engine._previous(prev)
     items = normalize_input(body.get("input"), store=engine.store, secret=engine.cfg.secret)
     context = collapse_compaction(earlier + items)
     facts = user_texts(context)

@@ -16,9 +16,9 @@ from typing import Any
 
 import jsonschema
 
-from respcheck.server import background, mcp_tools, reasoning
+from respcheck.server import background, logprobs, mcp_tools, params, reasoning
 from respcheck.server.config import ServerConfig
-from respcheck.server.deployments import Deployment, resolve
+from respcheck.server.deployments import DEFAULT_DEPLOYMENT, Deployment, resolve
 from respcheck.server.errors import bad_request, not_found
 from respcheck.server.ids import new_id
 from respcheck.server.model import (
@@ -185,13 +185,20 @@ class Engine:
 
     # ----------------------------------------------------------------- validation
     def _validate(self, body: dict[str, Any]) -> tuple[Deployment, dict[str, Any]]:
-        dep = resolve(body.get("model"))
+        params.check_known(body, self.cfg)
+        model = body.get("model")
+        if model is None and self.cfg.has("errors.missing_model_accepted"):
+            model = DEFAULT_DEPLOYMENT
+        dep = resolve(model)
+        params.check_model_applicable(body, dep.reasoning, self.cfg)
         opts: dict[str, Any] = {}
         opts["stream"] = _bool(body, "stream", False)
         opts["background"] = _bool(body, "background", False)
         opts["store"] = _bool(body, "store", True)
         opts["temperature"] = _number(body, "temperature", 0, 2)
         opts["top_p"] = _number(body, "top_p", 0, 1)
+        for key in params.ECHOED_PENALTIES:
+            opts[key] = _number(body, key, -2, 2)
         mot = body.get("max_output_tokens")
         if mot is not None:
             if isinstance(mot, bool) or not isinstance(mot, int):
@@ -330,6 +337,7 @@ class Engine:
         inputs = normalize_input(
             body.get("input"), store=self.store, secret=self.cfg.secret,
             tamper_ok=self.cfg.has("reasoning.tampered_content_accepted"),
+            lookup_missing_id=self.cfg.has("reasoning.input_without_id_not_found"),
         )
         # the fault: items fed back as input are dropped, only the newest input item reaches the model
         inputs_for_model = inputs[-1:] if self.cfg.has("chaining.manual_input_ignored") else inputs
@@ -387,6 +395,10 @@ class Engine:
                     output.append(listed)
             allowed = tool.get("allowed_tools")
             names = allowed.get("tool_names") if isinstance(allowed, dict) else allowed
+            if self.cfg.has("mcp.allowed_tools_ignored"):
+                names = None
+            if names is not None and listed in output:  # the import lists only the allowed tools
+                listed["tools"] = [t for t in listed.get("tools", []) if t.get("name") in names]
             for t in listed.get("tools", []):
                 if names is None or t.get("name") in names:
                     mcp_available.append((label, t))
@@ -401,9 +413,12 @@ class Engine:
                 instructions=body.get("instructions"),
                 function_tools=[t for t in opts["tools"] if t.get("type") == "function"],
                 mcp_tools=mcp_available,
-                tool_choice=body.get("tool_choice", "auto"),
+                tool_choice=self._tool_choice(body),
                 reasoning=dep.reasoning,
                 input_note=note,
+                effort=(body.get("reasoning") or {}).get("effort") if isinstance(body.get("reasoning"), dict) else None,
+                parallel=opts["parallel_tool_calls"],
+                infer_tools=not self.cfg.has("tools.auto_never_calls"),
             )
         if dep.reasoning:
             item: dict[str, Any] = {"id": new_id("rs"), "type": "reasoning", "summary": self._summary(body, facts)}
@@ -414,14 +429,8 @@ class Engine:
         if plan.fail:
             return output, plan
         if plan.function_call:
-            name, args = plan.function_call
-            arguments = json.dumps(args)
-            if self.cfg.has("tools.function_arguments_not_json"):
-                arguments = arguments.replace('"', "'")
-            call = {"id": new_id("fc"), "type": "function_call", "status": "completed", "call_id": new_id("call")[:29], "name": name, "arguments": arguments}
-            if self.cfg.has("tools.function_call_without_call_id"):
-                call.pop("call_id")
-            output.append(call)
+            for name, args in [plan.function_call, *plan.more_calls]:
+                output.append(self._function_call(name, args))
         elif plan.mcp_call:
             label, name, args = plan.mcp_call
             tool = next(t for t in mcp_defs if t["server_label"] == label)
@@ -431,7 +440,7 @@ class Engine:
             if self.cfg.has("mcp.never_still_asks"):
                 ask = True
             if ask:
-                output.append({"id": new_id("mcpr"), "type": "mcp_approval_request", "server_label": label, "name": name, "arguments": json.dumps(args)})
+                output.append({"id": self._approval_id(), "type": "mcp_approval_request", "server_label": label, "name": name, "arguments": json.dumps(args)})
             else:
                 plan.text = self._call_mcp(tool, name, args, None, output)
         citation = self._file_search(opts, context, plan, output)
@@ -446,6 +455,40 @@ class Engine:
         if self.cfg.has("tools.function_output_ignored") and last.get("type") == "function_call_output" and plan.text:
             output[-1]["content"][0]["text"] = "You said: " + (user_texts(context)[-1] if user_texts(context) else "")
         return output, plan
+
+    def _tool_choice(self, body: dict[str, Any]) -> Any:
+        """The tool_choice the model obeys (fault tools.required_ignored: 'required' is taken as 'auto')."""
+        choice = body.get("tool_choice", "auto")
+        if choice == "required" and self.cfg.has("tools.required_ignored"):
+            return "auto"
+        return choice
+
+    def _add_logprobs(self, output: list[dict[str, Any]], opts: dict[str, Any], body: dict[str, Any]) -> None:
+        """include=[message.output_text.logprobs]: one LogProb per output token of every output_text part
+        (fault response.logprobs_include_ignored: the include is accepted and nothing is added)."""
+        asked, top = logprobs.wanted(opts["include"], body.get("top_logprobs"))
+        if not asked or self.cfg.has("response.logprobs_include_ignored"):
+            return
+        for it in output:
+            if it.get("type") == "message":
+                for part in it.get("content", []):
+                    if part.get("type") == "output_text":
+                        part["logprobs"] = logprobs.for_tokens(chunks(part.get("text", "")), top)
+
+    def _function_call(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
+        """One function_call item; its call_id is unique (fault tools.call_ids_repeated: always the same)."""
+        arguments = json.dumps(args)
+        if self.cfg.has("tools.function_arguments_not_json"):
+            arguments = arguments.replace('"', "'")
+        call_id = "call_respcheck00000000000000" if self.cfg.has("tools.call_ids_repeated") else new_id("call")[:29]
+        call = {"id": new_id("fc"), "type": "function_call", "status": "completed", "call_id": call_id, "name": name, "arguments": arguments}
+        if self.cfg.has("tools.function_call_without_call_id"):
+            call.pop("call_id")
+        return call
+
+    def _approval_id(self) -> str:
+        """A fresh mcp_approval_request id (fault mcp.approval_ids_repeated: the same one every time)."""
+        return "mcpr_respcheck0000000000000000000000000000000000" if self.cfg.has("mcp.approval_ids_repeated") else new_id("mcpr")
 
     @staticmethod
     def _summary(body: dict[str, Any], facts: list[str]) -> list[dict[str, Any]]:
@@ -515,23 +558,28 @@ class Engine:
             status = "failed"
             out_tokens = (plan.reasoning_tokens or 1) if self.cfg.has("stream.failed_charged") else 0
             error = {"code": "server_error", "message": "The model failed to generate a response (requested by RESPCHECK_FAIL)."}
+        elif limit is not None and out_tokens > limit and self.cfg.has("reasoning.budget_excludes_reasoning") and plan.reasoning_tokens >= limit:
+            pass  # the fault: reasoning is not charged against max_output_tokens, the answer runs to the end
         elif limit is not None and out_tokens > limit:
             status, incomplete = "incomplete", {"reason": "max_output_tokens"}
-            budget = max(limit - plan.reasoning_tokens, 0)
+            budget = limit - plan.reasoning_tokens
             kept: list[dict[str, Any]] = []
             for it in output:
+                if budget <= 0 and it.get("type") not in ("reasoning", "compaction"):
+                    continue  # the budget ran out while reasoning: no visible output at all
                 if it.get("type") == "message":
                     it["content"][0]["text"] = "".join(chunks(it["content"][0]["text"])[:budget])
-                    it["status"] = "incomplete"
+                    it["status"] = "completed" if self.cfg.has("response.incomplete_message_completed") else "incomplete"
                 kept.append(it)
             output = kept
             out_tokens = limit
+        self._add_logprobs(output, opts, body)
         completion_chars = sum(len(item_text(it)) for it in output if it.get("type") == "message")
         usage = {
             "input_tokens": in_tokens,
             "input_tokens_details": {"cached_tokens": min(context_tokens(earlier, None), in_tokens) if earlier else 0},
             "output_tokens": out_tokens,
-            "output_tokens_details": {} if self.cfg.has("reasoning.no_reasoning_tokens") else {"reasoning_tokens": 0 if plan.fail else plan.reasoning_tokens},
+            "output_tokens_details": {} if self.cfg.has("reasoning.no_reasoning_tokens") else {"reasoning_tokens": 0 if plan.fail else min(plan.reasoning_tokens, out_tokens)},
             "total_tokens": in_tokens + out_tokens + (1 if self.cfg.has("response.usage_total_wrong") else 0),
         }
         tools_echo = []
@@ -547,7 +595,7 @@ class Engine:
         obj: dict[str, Any] = {
             "id": response_id,
             "object": "chat.completion" if self.cfg.has("response.wrong_object_type") else "response",
-            "created_at": now,
+            "created_at": now * 1000 if self.cfg.has("response.created_at_milliseconds") else now,
             "status": status,
             "background": opts["background"],
             "completed_at": now if status != "failed" else None,
@@ -566,17 +614,20 @@ class Engine:
             "safety_identifier": body.get("safety_identifier"),
             "service_tier": "default",
             "store": opts["store"],
-            "temperature": opts["temperature"] if opts["temperature"] is not None else 1.0,
+            "temperature": opts["temperature"] if opts["temperature"] is not None and not self.cfg.has("response.temperature_not_echoed") else 1.0,
             "text": body.get("text") or {"format": {"type": "text"}},
-            "tool_choice": body.get("tool_choice") or "auto",
+            "tool_choice": "auto" if self.cfg.has("response.tool_choice_not_echoed") else body.get("tool_choice") or "auto",
             "tools": tools_echo,
             "top_logprobs": body.get("top_logprobs") or 0,
             "top_p": opts["top_p"] if opts["top_p"] is not None else 1.0,
             "truncation": body.get("truncation", "disabled"),
             "usage": usage,
             "user": body.get("user"),
-            "metadata": body.get("metadata") or {},
+            "metadata": {} if self.cfg.has("response.metadata_dropped") else body.get("metadata") or {},
         }
+        if not self.cfg.has("response.penalties_missing"):  # recorded Azure responses carry both
+            for key in params.ECHOED_PENALTIES:
+                obj[key] = opts[key] if opts.get(key) is not None else 0.0
         if self.cfg.has("response.no_content_filters"):
             obj.pop("content_filters")
         return obj

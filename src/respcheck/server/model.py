@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+EFFORT_FACTOR = {"minimal": 1, "low": 1, "medium": 2, "high": 4}
+"""Reasoning tokens grow with the effort asked for; at medium (the default) and above they can exceed a
+small max_output_tokens, so a reasoning response is cut before any visible output, as the service does."""
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _CHUNK = re.compile(r"\S+\s*|\s+")
 FAIL_TRIGGER = "RESPCHECK_FAIL"
@@ -73,6 +76,8 @@ class Plan:
 
     text: str | None = None
     function_call: tuple[str, dict[str, Any]] | None = None
+    more_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """Further function calls of the same turn (parallel_tool_calls: every relevant tool is called)."""
     mcp_call: tuple[str, str, dict[str, Any]] | None = None
     """(server_label, tool name, arguments)"""
     fail: bool = False
@@ -88,6 +93,24 @@ def _mentions(text: str, name: str) -> bool:
         if re.search(rf"(?<![\w]){re.escape(form)}(?![\w])", text, re.I):
             return True
     return False
+
+
+_GENERIC_WORDS = frozenset({"get", "set", "list", "fetch", "create", "update", "delete", "find", "make", "call",
+                            "run", "read", "write", "tool", "function", "info", "data", "the", "for", "and"})
+
+
+def _name_words(name: str) -> list[str]:
+    """The telling words of a tool name: `get_current_weather` -> current, weather (generic verbs dropped)."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).replace("_", " ").replace("-", " ")
+    return [w.lower() for w in spaced.split() if len(w) >= 4 and w.lower() not in _GENERIC_WORDS]
+
+
+def relevant(text: str, name: str) -> bool:
+    """Would a model pick this tool under tool_choice auto? The prompt names it, or a telling word of its name
+    (so "What is the weather in Paris?" calls `get_weather`, as a real model does)."""
+    if _mentions(text, name):
+        return True
+    return any(re.search(rf"(?<![\w]){re.escape(w)}s?(?![\w])", text, re.I) for w in _name_words(name))
 
 
 def fill_arguments(schema: dict[str, Any] | None, text: str) -> dict[str, Any]:
@@ -145,6 +168,9 @@ def decide(
     tool_choice: Any,
     reasoning: bool,
     input_note: str | None = None,
+    effort: str | None = None,
+    parallel: bool = True,
+    infer_tools: bool = True,
 ) -> Plan:
     """The rules, in priority order. `mcp_tools` is (server_label, tool description) pairs."""
     plan = Plan()
@@ -152,7 +178,7 @@ def decide(
     users = user_texts(context)
     prompt = users[-1] if users else ""
     if reasoning:
-        plan.reasoning_tokens = 8 + count_tokens(prompt) % 8
+        plan.reasoning_tokens = (8 + count_tokens(prompt) % 8) * EFFORT_FACTOR.get(effort or "medium", 2)
 
     if last.get("type") == "function_call_output":
         call = next(
@@ -168,16 +194,26 @@ def decide(
 
     choice_name = tool_choice.get("name") if isinstance(tool_choice, dict) else None
     if last.get("type", "message") == "message" and last.get("role") == "user" and tool_choice != "none":
+        calls = []
         for tool in function_tools:
             name = tool.get("name", "")
-            if choice_name == name or tool_choice == "required" or (_mentions(prompt, name) and choice_name is None):
-                plan.function_call = (name, fill_arguments(tool.get("parameters"), prompt))
-                return plan
-        for label, tool in mcp_tools:
-            name = tool.get("name", "")
-            if _mentions(prompt, name):
-                plan.mcp_call = (label, name, fill_arguments(tool.get("input_schema") or tool.get("inputSchema"), prompt))
-                return plan
+            wanted = relevant(prompt, name) if infer_tools else False
+            if choice_name == name or (choice_name is None and wanted):
+                calls.append((name, fill_arguments(tool.get("parameters"), prompt)))
+        if not calls and tool_choice == "required" and function_tools:
+            tool = function_tools[0]
+            calls.append((tool.get("name", ""), fill_arguments(tool.get("parameters"), prompt)))
+        if calls:
+            plan.function_call = calls[0]
+            plan.more_calls = calls[1:] if parallel and choice_name is None else []
+            return plan
+        named = [(label, tool) for label, tool in mcp_tools if _mentions(prompt, tool.get("name", ""))]
+        if not named and tool_choice == "required":
+            named = mcp_tools[:1]
+        if named:
+            label, tool = named[0]
+            plan.mcp_call = (label, tool.get("name", ""), fill_arguments(tool.get("input_schema") or tool.get("inputSchema"), prompt))
+            return plan
 
     plan.text = _answer(prompt, users, instructions, input_note)
     return plan

@@ -46,8 +46,13 @@ def normalize_input(
     store: ResponseStore,
     secret: bytes,
     tamper_ok: bool = False,
+    lookup_missing_id: bool = False,
 ) -> list[dict[str, Any]]:
-    """Items with ids; reasoning/compaction items get `_facts` (decrypted state) for the model only."""
+    """Items with ids; reasoning/compaction items get `_facts` (decrypted state) for the model only.
+
+    A reasoning item needs no id (the Azure spec requires only `type` and `summary`): one without an id and
+    without encrypted content is taken as it is, carrying no state. `lookup_missing_id` is the fault
+    reasoning.input_without_id_not_found: it is looked up by the id 'None' and answered 404."""
     if raw is None:
         return []
     if isinstance(raw, str):
@@ -87,6 +92,8 @@ def normalize_input(
                         raise
                     state = {"facts": []}
                 item["_facts"] = [str(f) for f in state.get("facts", [])]
+            elif kind == "reasoning" and item.get("id") is None and not lookup_missing_id:
+                item["_facts"] = []
             elif kind == "reasoning":
                 known = store.item(str(item.get("id")))
                 if known is None:

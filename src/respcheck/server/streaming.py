@@ -50,6 +50,12 @@ def _in_progress_item(item: dict[str, Any]) -> dict[str, Any]:
     return it
 
 
+def _stream_logprob(entry: dict[str, Any]) -> dict[str, Any]:
+    """A stream event's logprob (`ResponseLogProb`: token, logprob, top_logprobs; no bytes)."""
+    return {"token": entry.get("token"), "logprob": entry.get("logprob"),
+            "top_logprobs": [{"token": t.get("token"), "logprob": t.get("logprob")} for t in entry.get("top_logprobs", [])]}
+
+
 def item_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = [
         {"type": "response.output_item.added", "output_index": index, "item": _in_progress_item(item)}
@@ -61,9 +67,14 @@ def item_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
             empty = {**copy.deepcopy(part), "text": ""}
             where = {"item_id": item_id, "output_index": index, "content_index": ci}
             events.append({"type": "response.content_part.added", **where, "part": empty})
-            for piece in chunks(part.get("text", "")):
-                events.append({"type": "response.output_text.delta", **where, "delta": piece, "logprobs": []})
-            events.append({"type": "response.output_text.done", **where, "text": part.get("text", ""), "logprobs": []})
+            probs = part.get("logprobs") or []
+            pieces = chunks(part.get("text", ""))
+            aligned = len(probs) == len([p for p in pieces if p])
+            for pi, piece in enumerate(pieces):
+                delta_probs = [_stream_logprob(probs[pi])] if aligned and piece and pi < len(probs) else []
+                events.append({"type": "response.output_text.delta", **where, "delta": piece, "logprobs": delta_probs})
+            events.append({"type": "response.output_text.done", **where, "text": part.get("text", ""),
+                           "logprobs": [_stream_logprob(p) for p in probs]})
             events.append({"type": "response.content_part.done", **where, "part": copy.deepcopy(part)})
     elif t == "function_call":
         args = item.get("arguments", "")
