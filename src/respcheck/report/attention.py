@@ -7,7 +7,11 @@ cassette or a budget shows up in every artefact the same way instead of hiding b
 
 from __future__ import annotations
 
+import re
+
 from respcheck.report.aggregate import ATTENTION, TEST_VERDICTS
+
+_ID = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
 
 
 def all_tests(report: dict) -> dict[str, dict]:
@@ -42,12 +46,13 @@ def test_counts(report: dict) -> dict[str, int]:
     return {v: int(counts.get(v, 0)) for v in ("pass", "fail", "inconclusive", "not-run", "not-applicable") if v in TEST_VERDICTS}
 
 
-def plain_message(test: dict) -> str:
-    """The test's message without the ``[behaviour ids] `` prefix failures carry (shown beside it anyway)."""
-    message = (test.get("message") or "").strip()
+def plain_message(test: dict | str) -> str:
+    """A test's message (or a row's reason) without the ``[behaviour.ids, ...] `` prefix failures carry:
+    the ids stand beside it in every table, and repeating them buries the finding."""
+    message = (test if isinstance(test, str) else test.get("message") or "").strip()
     if message.startswith("[") and "] " in message:
         head, rest = message[1:].split("] ", 1)
-        if set(map(str.strip, head.split(","))) <= set(test.get("behaviours") or []):
+        if all(_ID.fullmatch(part.strip()) for part in head.split(",")):
             return rest
     return message
 

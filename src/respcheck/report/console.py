@@ -12,11 +12,7 @@ from typing import IO
 
 from respcheck.report.aggregate import ATTENTION, VERDICT_ORDER
 from respcheck.report.attention import attention_tests, first_line
-from respcheck.report.text import pct, score_line, spent_text, tests_line
-
-HEADS = {"fail": "fail", "inconclusive": "inconcl.", "not-run": "not-run", "untested": "untested",
-         "not-applicable": "n/a", "pass": "pass"}
-"""Short column titles, so the table fits an 80-column terminal without cutting family names."""
+from respcheck.report.text import HEADS, pct, score_line, spent_text, tests_line
 
 SHOWN = 20
 """Attention lines printed before pointing at the report for the rest."""

@@ -14,7 +14,16 @@ from markupsafe import Markup, escape
 
 from respcheck.report.aggregate import ATTENTION, VERDICT_ORDER
 from respcheck.report.attention import attention_tests, first_line, plain_message
-from respcheck.report.text import SHORT, conflict_note, identity_line, pct, ranges, score_line, spent_items
+from respcheck.report.text import (
+    HEADS,
+    SHORT,
+    conflict_note,
+    identity_line,
+    pct,
+    ranges,
+    score_line,
+    spent_items,
+)
 
 # sort key of a verdict in a table: worst news first when sorted ascending
 RANK: dict[str | None, int] = {v: i for i, v in enumerate(VERDICT_ORDER)} | {None: len(VERDICT_ORDER)}
@@ -45,7 +54,7 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(pct=pct, short=SHORT, rank=RANK, verdicts=VERDICT_ORDER, conflict_note=conflict_note,
+    env.globals.update(pct=pct, short=SHORT, heads=HEADS, rank=RANK, verdicts=VERDICT_ORDER, conflict_note=conflict_note,
                        attention=ATTENTION, attention_tests=attention_tests, first_line=first_line, plain_message=plain_message, ranges=ranges,
                        score_line=score_line, spent_items=spent_items, sorted_rows=sorted_rows)
     env.filters["breakable"] = breakable

@@ -3,15 +3,18 @@
 Reports are meant to be published (a pull request, a wiki, a CI artifact), so the endpoint's resource
 name is masked unless the user asks otherwise, and any string that looks like a credential is scrubbed
 defensively: the recorder should never have let one through, but a report must not be the place where
-that assumption is tested.
+that assumption is tested. Besides the patterns, every literal secret the run learned (and every resource
+name it masks) is replaced (`respcheck.scrub.RUN_SECRETS`), and endpoints are masked by the one host rule
+of `respcheck.scrub.mask_host` (Azure suffixes and privatelink kept, custom domains masked whole).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from respcheck.scrub import RUN_SECRETS, mask_host
 
 MASK = "***"
 
@@ -40,7 +43,8 @@ _SCRUBBERS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 def scrub_text(text: str) -> str:
-    """`text` with anything that looks like a key or token replaced by ``***``."""
+    """`text` with the run's known secrets and anything that looks like a key or token replaced by ``***``."""
+    text = RUN_SECRETS.scrub(text)
     for pattern, repl in _SCRUBBERS:
         text = pattern.sub(repl, text)
     return text
@@ -57,22 +61,12 @@ def scrub(value: Any) -> Any:
     return value
 
 
-def _is_local(host: str) -> bool:
-    if host in ("localhost", "") or host.endswith(".localhost"):
-        return True
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
-
-
 def mask_endpoint(endpoint: str | None, *, show_resource: bool = False) -> str | None:
     """The endpoint as a report may show it.
 
-    The first label of the host is the Azure resource name (``myres.openai.azure.com``) and is replaced
-    by ``***`` unless `show_resource`; loopback hosts (the reference server) have no resource name and
-    stay as they are. User info is always dropped and secret-looking query values always masked.
+    The resource part of the host (``myres`` of ``myres.openai.azure.com`` or of its privatelink host; a
+    custom domain whole) is replaced by ``***`` unless `show_resource`; loopback hosts (the reference
+    server) have no resource name and stay as they are. User info is always dropped and secret-looking query values always masked.
     """
     if not endpoint:
         return endpoint
@@ -81,8 +75,8 @@ def mask_endpoint(endpoint: str | None, *, show_resource: bool = False) -> str |
         # not a URL we understand: mask the whole thing rather than risk leaking a resource name
         return endpoint if show_resource else MASK
     host = parts.hostname
-    if not show_resource and not _is_local(host) and "." in host and not host.startswith(MASK + "."):
-        host = MASK + "." + host.split(".", 1)[1]
+    if not show_resource:
+        host = mask_host(host)
     netloc = host if ":" not in host else f"[{host}]"
     if parts.port:
         netloc += f":{parts.port}"

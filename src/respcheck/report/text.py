@@ -23,6 +23,10 @@ SHORT: dict[str | None, str] = {
     None: "absent",
 }
 
+HEADS: dict[str, str] = {"fail": "fail", "inconclusive": "inconcl.", "not-run": "not-run", "untested": "untested",
+                         "not-applicable": "n/a", "pass": "pass"}
+"""Short column titles for counts per verdict: an 80-column terminal and a 1280 px page keep their width."""
+
 
 def pct(ratio: float | None) -> str:
     """A 0..1 ratio as a percentage, or an en dash when undefined (no data is not 0 %)."""
