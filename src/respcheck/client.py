@@ -88,6 +88,16 @@ class Evidence:
     output_tokens: int = 0
     """What this test spent (the run's budget counts the same, for all tests together)."""
 
+    ambient: list[dict[str, Any]] = field(default_factory=list)
+    """Observations of the ambient checks (`respcheck.attribution`) on every answer this test saw; the
+    plugin records them against their owner behaviours, not against this test."""
+
+    def saw(self, response: Any) -> None:
+        """Run the ambient checks on one answer (an httpx response, body read)."""
+        from respcheck.attribution import observe
+
+        self.ambient.extend(observe(response))
+
     def channel(self) -> str:
         if self.channels >= {"sdk", "http"}:
             return "both"
@@ -597,6 +607,7 @@ class DualClient:
 
         ex = self._call(what, run, retry=retry, sdk=True)
         self.evidence.channels.update(("sdk", "http"))
+        self.evidence.saw(ex.http)
         if ex.error is None and billed:
             self._account(getattr(ex.sdk, "usage", None), getattr(ex.sdk, "model", None))
         request = getattr(ex.http, "request", None)
@@ -656,6 +667,7 @@ class DualClient:
             result = StreamExchange(r.status_code, r.headers, r.text, events, typed, None, sdk_error, broken)
             if broken is not None:
                 raise TransientStreamError(f"stream broken after {len(r.content)} bytes ({broken})", result)
+            self.evidence.saw(r)
             code = stream_error_code(events)
             if retry != "never" and code in TRANSIENT_CODES:
                 raise TransientStreamError(f"in-stream error event {code!r}", result)
@@ -683,6 +695,7 @@ class DualClient:
         if isinstance(json, dict) and method == "POST" and path.rstrip("/") == "responses":
             json = self.tag(json)
         resp = self._call(f"{method} /{path}", lambda: self.http.request(method, path, json=json, **kw), retry=retry)
+        self.evidence.saw(resp)
         self._after_http(method, path, json, resp)
         return resp
 
@@ -711,6 +724,7 @@ class DualClient:
             result = StreamResult.of(r.status_code, r.headers, r.text, parsed, broken)
             if broken is not None:
                 raise TransientStreamError(f"stream broken after {len(r.content)} bytes ({broken})", result)
+            self.evidence.saw(r)
             code = stream_error_code(parsed)
             if retry != "never" and code in TRANSIENT_CODES:
                 raise TransientStreamError(f"in-stream error event {code!r}", result)

@@ -57,6 +57,8 @@ from respcheck.verdicts import (
 )
 
 RESULT_KEY = "respcheck_result"
+AMBIENT_KEY = "respcheck_ambient"
+"""user_properties key of a test's ambient observations ((nodeid, observation) pairs, `respcheck.attribution`)."""
 REPLAY_MCP_URL = "http://mcp.respcheck.invalid/mcp"
 """The MCP server URL as cassettes store it: the local server's random port must not break matching."""
 
@@ -158,6 +160,8 @@ class Harness:
     _ledger: Ledger | None = None
     shared: dict[tuple[str, str], SharedExchange] = field(default_factory=dict)
     """(module nodeid, name) -> `SharedExchange`: the module-shared exchanges made so far (this process)."""
+    ambient: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """(test or shared-exchange nodeid, observation) of every ambient check run (controller: of all workers)."""
 
     def ledger(self, target: Target) -> Ledger | None:
         """Where this run writes what it creates (none in replay: nothing real is created); one per process,
@@ -797,6 +801,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if rep.when == "teardown":
         record = _result_record(item, ctx, h)
         rep.user_properties.append((RESULT_KEY, record))
+        rep.user_properties.append((AMBIENT_KEY, _ambient_seen(item, ctx, h)))
     return rep
 
 
@@ -867,6 +872,17 @@ def _result_record(item: pytest.Item, ctx: TestContext, h: Harness) -> dict[str,
     }
 
 
+def _ambient_seen(item: pytest.Item, ctx: TestContext, h: Harness) -> list[tuple[str, dict[str, Any]]]:
+    """The ambient observations of this test's traffic, and of the shared exchanges it used that no earlier
+    test shipped (each answer is counted once, cited by the nodeid of the test or shared exchange)."""
+    seen = [(item.nodeid, obs) for obs in getattr(ctx.evidence, "ambient", None) or []]
+    module = item.nodeid.split("::")[0]
+    for name, rec in _shared_used(item, h):
+        taken, rec.evidence.ambient = list(rec.evidence.ambient), []
+        seen += [(f"{module}::{name}", obs) for obs in taken]
+    return seen
+
+
 def _shared_used(item: pytest.Item, h: Harness) -> list[tuple[str, SharedExchange]]:
     """The module-shared exchanges this test observed (a fixture of the same name as the exchange)."""
     module = item.nodeid.split("::")[0]
@@ -886,6 +902,8 @@ class _ResultCollector:
         for key, value in report.user_properties:
             if key == RESULT_KEY and isinstance(value, dict):
                 self.harness.results.append(value)
+            elif key == AMBIENT_KEY and isinstance(value, list):
+                self.harness.ambient.extend((str(n), obs) for n, obs in value)
 
 
 # --- session end ------------------------------------------------------------------------------------------
@@ -906,6 +924,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                             "message": "run stopped before this test", "channel": "both",
                             "evidence": {"request_ids": [], "cassette": None, "interactions": []},
                             "observed": {}, "duration_s": 0.0})
+    from respcheck.attribution import records as ambient_records
+
+    results.extend(ambient_records(h.ambient))  # each ambient check, as a record of the behaviour owning it
     try:
         _sweep_leftovers(h)
         write_run(h, results, xdist=_xdist_workers(config))

@@ -10,6 +10,7 @@ skip is never counted as a pass.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 import pytest
 
@@ -40,6 +41,48 @@ def not_applicable(reason: str) -> None:
 
 def inconclusive(reason: str) -> None:
     pytest.skip(INCONCLUSIVE_PREFIX + reason)
+
+
+MODEL_LIMIT = "model limit: "
+"""How an inconclusive verdict that a model limit explains begins (after the ``inconclusive: `` prefix)."""
+
+
+def model_limit(reason: str) -> None:
+    """Inconclusive because of what the model can do, not what the service must do: an answer cut by
+    max_output_tokens, a context-length refusal, a word not recalled, a forced tool not called. A small or
+    cheap deployment hits these too, so they are never a protocol failure (unless a control probe showed
+    the model can do it: then the test fails on its claim instead of calling this)."""
+    inconclusive(MODEL_LIMIT + reason)
+
+
+def truncated(response: Any) -> bool:
+    """The response (a dict) was cut by max_output_tokens: status incomplete, reason max_output_tokens."""
+    if not isinstance(response, dict) or response.get("status") != "incomplete":
+        return False
+    details = response.get("incomplete_details")
+    return isinstance(details, dict) and details.get("reason") == "max_output_tokens"
+
+
+CONTEXT_LENGTH_MARKERS = ("context_length_exceeded", "context length", "context window", "maximum context",
+                          "too many tokens", "prompt is too long")
+
+
+def context_length_refusal(status: int, body: Any) -> bool:
+    """A 400 that says the input does not fit the model's context window (code or message)."""
+    if status != 400 or not isinstance(body, dict):
+        return False
+    nested = body.get("error")
+    err: dict[str, Any] = nested if isinstance(nested, dict) else body
+    text = f"{err.get('code') or ''} {err.get('message') or ''}".lower()
+    return any(marker in text for marker in CONTEXT_LENGTH_MARKERS)
+
+
+def limit_of_model(response: Any) -> str | None:
+    """Why a response's failure to show a behaviour may be the model's limit (None: no such reason seen)."""
+    if truncated(response):
+        usage = response.get("usage") or {}
+        return f"the answer was cut by max_output_tokens (output_tokens {usage.get('output_tokens')!r})"
+    return None
 
 
 def verdict_from_skip_reason(reason: str) -> Verdict:

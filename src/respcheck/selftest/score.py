@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from respcheck.attribution import AMBIENT_PREFIX
 from respcheck.selftest.runs import RunOutcome, TestResult
 
 DETECTED = "detected"
@@ -83,7 +84,10 @@ def judge_fault(row: FaultRow, run: RunOutcome | None, claims: Mapping[str, str]
         return row
     row.duration_s = round(run.duration_s, 2)
     ids = set(row.behaviours)
-    for nodeid in row.tests:
+    # the ambient checks' records (respcheck.attribution) belong to no collected test: one whose owner
+    # behaviour is the fault's counts like a tied test (the run executed only tied tests to produce it)
+    ambient = [n for n, res in run.results.items() if n.startswith(AMBIENT_PREFIX) and ids & set(res.behaviours)]
+    for nodeid in [*row.tests, *ambient]:
         res: TestResult | None = run.results.get(nodeid)
         if res is None or res.verdict != "fail":
             continue
