@@ -19,6 +19,7 @@ from respcheck.errors import UserError
 # subcommand modules, in the order `respcheck --help` lists them
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "respcheck.runner.cli",  # run
+    "respcheck.runner.sdk_matrix",  # sdk-matrix
     "respcheck.server.cli",  # serve, faults
     "respcheck.report.cli",  # report, diff
     "respcheck.selftest",  # selftest
