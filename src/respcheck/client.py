@@ -29,6 +29,7 @@ from respcheck.cases import CaseBook, unrecorded
 from respcheck.findings import Finding
 from respcheck.guard import Deadlines, ServiceFinding, find_in_chain, for_mode, guard_client
 from respcheck.ledger import RUN_TAG, Created, Kind, Ledger
+from respcheck.scrub import learn_httpx_request
 from respcheck.recorder import CassetteError, explain_miss, find_cassette_miss
 from respcheck.target import Target
 from respcheck.verdicts import Inconclusive
@@ -69,6 +70,14 @@ class SdkParseError(ServiceFinding):
 
 
 def sdk_parse_finding(what: str, exc: BaseException) -> Finding:
+    """The SDK channel's finding: it could not read the traffic, or (an AttributeError on the SDK's own
+    resource object) the installed release has no method for this call at all (``sdk_missing_method``: e.g.
+    openai 2.x has no ``responses.compact``), which an SDK upgrade check must name as such."""
+    missing = isinstance(exc, AttributeError) and "WithRawResponse" in str(exc)
+    if missing:
+        name = getattr(exc, "name", None) or _first_line(exc)
+        return Finding("sdk_missing_method", f"openai {openai.__version__} has no SDK method {name!r} for {what}",
+                       extra={"openai_version": openai.__version__, "exception": type(exc).__name__})
     return Finding(
         "sdk_parse_error",
         f"openai {openai.__version__} could not parse {what}: {type(exc).__name__}: {_first_line(exc)}",
@@ -362,6 +371,7 @@ class DualClient:
             size = 0
         self.budget.charge_request(size)
         self.evidence.requests += 1
+        learn_httpx_request(request)  # its secrets are the run's: scrubbed from everything written
 
     def _hook_response(self, channel: str) -> Callable[[Any], None]:
         def hook(response: Any) -> None:
