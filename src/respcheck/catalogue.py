@@ -73,6 +73,29 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """What the real service was publicly reported doing where that differs from the claim.
+
+    `sources` name the reports (a URL, or ``owner/repo#N`` for a GitHub issue or pull request);
+    `treated_as` says how the suite takes it: ``accepted`` (a legal variant: the test passes and records
+    which one it met under `recorded_as`), ``inconclusive`` (a transient service condition such as
+    read-after-write lag: retried for a bounded time, then inconclusive, never a silent skip) or ``defect``
+    (a service bug the suite keeps reporting as a failure).
+    """
+
+    observed: str
+    sources: tuple[str, ...]
+    treated_as: str
+    recorded_as: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"observed": self.observed, "sources": list(self.sources), "treated_as": self.treated_as}
+        if self.recorded_as:
+            out["recorded_as"] = self.recorded_as
+        return out
+
+
+@dataclass(frozen=True)
 class Behaviour:
     """One documented behaviour of the service."""
 
@@ -88,6 +111,7 @@ class Behaviour:
     why_not_testable: str | None = None
     also: tuple[Quote, ...] = ()
     conflict: Conflict | None = None
+    variants: tuple[Variant, ...] = ()
     data: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def __hash__(self) -> int:  # ids are unique within a catalogue; `data` is a dict and unhashable
@@ -124,9 +148,16 @@ class Behaviour:
                 "values": dict(self.conflict.values),
                 "settle": self.conflict.settle,
             }
+        if self.variants:
+            out["variants"] = [v.to_dict() for v in self.variants]
         if self.data:
             out["data"] = dict(self.data)
         return out
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every public report cited against this claim (all variants), in order, without repeats."""
+        return tuple(dict.fromkeys(src for v in self.variants for src in v.sources))
 
 
 def families() -> tuple[str, ...]:
@@ -248,6 +279,8 @@ def _behaviour(entry: Mapping[str, Any]) -> Behaviour:
         conflict=Conflict(tuple(conflict["with"]), dict(conflict["values"]), conflict["settle"])
         if conflict
         else None,
+        variants=tuple(Variant(v["observed"], tuple(v["sources"]), v["treated_as"], v.get("recorded_as"))
+                       for v in entry.get("variants", ())),
         data=dict(entry.get("data") or {}),
     )
 
@@ -314,6 +347,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     p.add_argument(
         "--testable-only", action="store_true", help="only behaviours that can be tested over the wire"
     )
+    p.add_argument("--variants", action="store_true",
+                   help="only behaviours the real service was reported to contradict, with the reports")
     p.add_argument("--catalogue", metavar="PATH", help="catalogue file (default: schemas/behaviours.yaml)")
     p.add_argument(
         "--check-quotes",
@@ -330,6 +365,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.check_quotes:
         return _check_quotes(catalogue)
     rows = select(catalogue, family=args.family, testable_only=args.testable_only)
+    if getattr(args, "variants", False):
+        rows = [b for b in rows if b.variants]
+        if not args.json:
+            _print_variants(rows)
+            return 0
     if args.json:
         print(json.dumps([b.to_dict() for b in rows], ensure_ascii=False, indent=2))
         return 0
@@ -350,6 +390,18 @@ def _check_quotes(catalogue: Mapping[str, Behaviour]) -> int:
     return 1 if findings else 0
 
 
+def _print_variants(rows: list[Behaviour]) -> None:
+    """Each contradicted claim, then each reported variant with how the suite treats it and its sources."""
+    for b in rows:
+        print(f"{b.id}: {b.claim}")
+        for v in b.variants:
+            rec = f", recorded as {v.recorded_as}" if v.recorded_as else ""
+            print(f"  - [{v.treated_as}{rec}] {v.observed}")
+            for src in v.sources:
+                print(f"      {src}")
+    print(f"{len(rows)} behaviour(s) with reported variants, {sum(len(b.sources) for b in rows)} source(s)")
+
+
 def _print_table(rows: list[Behaviour], *, total: int) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -360,7 +412,8 @@ def _print_table(rows: list[Behaviour], *, total: int) -> None:
     table.add_column("cost")
     table.add_column("claim")
     for b in rows:
-        flags = ("" if b.wire_testable else " [not wire-testable]") + (" [conflict]" if b.conflict else "")
+        flags = ("" if b.wire_testable else " [not wire-testable]") + (" [conflict]" if b.conflict else "") \
+            + (f" [variants: {len(b.variants)}]" if b.variants else "")
         table.add_row(b.id, b.family, b.cost, b.claim + flags)
     # a pipe or file gets a wide table instead of rich's 80-column default, so claims stay on one line
     Console(width=None if sys.stdout.isatty() else 240).print(table)

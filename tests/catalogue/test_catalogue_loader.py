@@ -119,3 +119,44 @@ def test_select_by_family_prefix_and_testability() -> None:
     testable = cat.select(loaded, testable_only=True)
     assert testable and all(b.wire_testable for b in testable)
     assert len(testable) < len(loaded)
+
+
+VARIANT = {"observed": "the service does something else", "sources": ["owner/repo#12"], "treated_as": "accepted",
+           "recorded_as": "chaining.test.variant"}
+
+
+def test_variants_load_and_round_trip(tmp_path: Path) -> None:
+    more = {**VARIANT, "sources": ["https://learn.microsoft.com/x", "owner/repo#12"], "treated_as": "defect"}
+    more.pop("recorded_as")
+    entry = {**GOOD, "variants": [VARIANT, more]}
+    b = cat.load_catalogue(_write(tmp_path, [entry]))["chaining.test.one"]
+    assert [v.treated_as for v in b.variants] == ["accepted", "defect"]
+    assert b.sources == ("owner/repo#12", "https://learn.microsoft.com/x")
+    assert b.to_dict()["variants"] == [VARIANT, more]
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        {**VARIANT, "sources": []},
+        {**VARIANT, "sources": ["a forum said so"]},
+        {**VARIANT, "treated_as": "ignored"},
+        {k: v for k, v in VARIANT.items() if k != "observed"},
+    ],
+)
+def test_a_variant_needs_its_sources_and_a_treatment(tmp_path: Path, variant: dict) -> None:
+    with pytest.raises(UserError, match="is invalid"):
+        cat.load_catalogue(_write(tmp_path, [{**GOOD, "variants": [variant]}]))
+
+
+def test_claims_the_service_contradicts_carry_their_sources() -> None:
+    """Issue 14: each expectation public reports contradict names the reports (GitHub threads, Learn pages)."""
+    loaded = cat.load_catalogue()
+    contradicted = {
+        "chaining.response.object_shape", "chaining.previous_response_id.carries_context", "chaining.retrieve.by_id",
+        "streaming.error_event.in_stream", "tools.web_search.unsupported", "errors.ratelimit.retry_after",
+        "models.request.deployment_name", "compaction.endpoint.compact", "errors.envelope.type_and_param",
+        "reasoning.encrypted_content.include", "reasoning.encrypted_content.store_false_roundtrip",
+    }
+    missing = sorted(i for i in contradicted if not loaded[i].sources)
+    assert not missing, missing
