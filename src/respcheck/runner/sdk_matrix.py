@@ -80,12 +80,21 @@ def _venv_python(venv: Path) -> Path:
 
 
 def _installed_openai(venv: Path) -> str | None:
+    """The openai version the venv imports, if its respcheck is this source tree's (a kept venv may point at
+    another clone: then it is rebuilt, so the replay always runs this tree's suites and harness)."""
     py = _venv_python(venv)
     if not py.is_file():
         return None
-    done = subprocess.run([str(py), "-c", "import openai, respcheck; print(openai.__version__)"],
-                          capture_output=True, text=True, timeout=120)
-    return done.stdout.strip() if done.returncode == 0 else None
+    code = "import openai, respcheck, pathlib; print(openai.__version__); print(pathlib.Path(respcheck.__file__).resolve())"
+    try:
+        done = subprocess.run([str(py), "-c", code], capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return None
+    lines = done.stdout.split("\n")
+    if done.returncode != 0 or len(lines) < 2:
+        return None
+    ours = Path(lines[1].strip()).is_relative_to(paths.project_root().resolve())
+    return lines[0].strip() if ours else None
 
 
 def ensure_venv(version: str, venvs: Path, log: Path) -> tuple[Path, float]:
