@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import IO
 
 from respcheck.report.aggregate import ATTENTION, VERDICT_ORDER
-from respcheck.report.attention import attention_tests, first_line
+from respcheck.report.attention import attention_tests, first_line, plain_message
 from respcheck.report.text import HEADS, pct, score_line, spent_text, tests_line
 
 SHOWN = 20
@@ -66,13 +66,15 @@ def print_run(report: dict, outdir: Path, pytest_code: int, file: IO[str] | None
     tests = attention_tests(report)
     if tests:
         console.print(Text(f"needs attention ({len(tests)} test{'s' if len(tests) != 1 else ''}):", style="bold"))
+        # verdict and node id on one line, the finding indented below it; not hard-wrapped, so a node id
+        # stays whole for copying into `pytest` or `-k`
         for t in tests[:SHOWN]:
             line = Text("  ")
-            line.append(f"{t['verdict']:<12}", style="bold red" if t["verdict"] == "fail" else "bold yellow")
+            line.append(f"{t['verdict']:<13}", style="bold red" if t["verdict"] == "fail" else "bold yellow")
             line.append(t["nodeid"])
+            console.print(line, soft_wrap=True)
             if t["message"]:
-                line.append(" - " + first_line(t["message"], 160), style="dim")
-            console.print(line)
+                console.print(Text("      " + first_line(plain_message(t), 200), style="dim"), soft_wrap=True)
         if len(tests) > SHOWN:
             console.print(Text(f"  ... and {len(tests) - SHOWN} more in report.md"))
     console.print(Text("spent: " + spent_text(run)))
