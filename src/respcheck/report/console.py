@@ -79,7 +79,7 @@ def print_run(report: dict, outdir: Path, pytest_code: int, file: IO[str] | None
             console.print(Text(f"  ... and {len(tests) - SHOWN} more in report.md"))
     console.print(Text("spent: " + spent_text(run)))
     html = outdir / "report.html"
-    console.print(Text(f"report: {html if html.is_file() else outdir}"))
+    console.print(Text(f"report: {html if html.is_file() else outdir}"), soft_wrap=True)
     code, why = exit_code(report, pytest_code)
     console.print(Text(why, style="bold red" if code else ""))
     return code
