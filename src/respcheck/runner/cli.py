@@ -3,7 +3,8 @@
 The options mirror the pytest plugin's, so ``respcheck run --target reference -n 2`` and
 ``pytest suites --target reference -n 2`` are the same run. Bad input is refused *before* pytest starts, in
 one line with exit 2: an endpoint that is not a URL, a missing ``AZURE_OPENAI_API_KEY``, an unknown cassette
-profile, an endpoint that cannot be reached or rejects the key. Exit 0 when nothing failed, 1 on any fail
+profile, an endpoint that cannot be reached, rejects the key, is not the API (`runner.preflight`)
+or lacks a named deployment. Exit 0 when nothing failed, 1 on any fail
 (or a harness error such as a missing cassette), 2 on usage errors, 130 on Ctrl-C.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 
 from respcheck import paths
 from respcheck.errors import UserError
+from respcheck.runner.preflight import preflight
 from respcheck.target import DEFAULT_PROFILE, KEY_ENV, live_target, load_profile, normalise_base_url
 
 VERDICT_ORDER = ("pass", "fail", "not-applicable", "inconclusive", "not-run")
@@ -49,6 +51,12 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--reference-slow-first-byte", type=float, default=0.0, metavar="S",
                    help="reference: seconds before the first byte of every create response")
     p.add_argument("--mask-resource-names", action="store_true", help="record: mask the resource name too")
+    p.add_argument("--request-deadline", type=float, metavar="S",
+                   help="total seconds for a non-streamed answer (default 120 live, 30 reference)")
+    p.add_argument("--stream-deadline", type=float, metavar="S",
+                   help="total seconds for a stream, keep-alives included (default 120 live, 20 reference)")
+    p.add_argument("--stream-idle", type=float, metavar="S", help="longest silence inside a stream (default 60 live, 10 reference)")
+    p.add_argument("--max-response-mb", type=float, metavar="MB", help="largest answer body read (default 32 MiB)")
     p.add_argument("--report-dir", type=Path, help="parent folder of reports/<run-id>/ (default reports/)")
     p.add_argument("-n", dest="workers", default=None, help="pytest-xdist workers (a number or 'auto')")
     p.add_argument("-k", dest="keyword", default=None, help="only tests matching this pytest -k expression")
@@ -95,6 +103,10 @@ def validate(args: argparse.Namespace) -> str:
         value = getattr(args, name)
         if value is not None and value < 1:
             raise UserError(f"--{name.replace('_', '-')} must be at least 1")
+    for name in ("request_deadline", "stream_deadline", "stream_idle", "max_response_mb"):
+        value = getattr(args, name, None)
+        if value is not None and value <= 0:
+            raise UserError(f"--{name.replace('_', '-')} must be a positive number")
     if args.max_cost is not None and args.max_cost <= 0:
         raise UserError("--max-cost must be a positive amount of USD")
     if args.price_per_mtok:
@@ -110,22 +122,6 @@ def validate(args: argparse.Namespace) -> str:
     return mode
 
 
-def preflight(target: Any, timeout_s: float = 10.0) -> None:
-    """One cheap GET /models: an unreachable endpoint or a rejected key is a one-line error, not 200 failures."""
-    import httpx
-
-    headers = {"api-key": target.api_key} if target.api_key else {}
-    if target.auth == "entra":
-        headers = {"Authorization": f"Bearer {target.token_provider()}"}
-    try:
-        r = httpx.get(target.base_url + "models", headers=headers, timeout=timeout_s)
-    except Exception as exc:  # noqa: BLE001 - whatever stops the probe (network, TLS, proxy) is one line
-        raise UserError(f"cannot reach {target.masked_endpoint()}: {type(exc).__name__}: {exc}") from None
-    if r.status_code in (401, 403):
-        raise UserError(f"{target.masked_endpoint()} rejected the credentials (HTTP {r.status_code})",
-                        hint=f"check {KEY_ENV} (or your Entra role assignment with --entra)")
-
-
 def pytest_args(args: argparse.Namespace, mode: str, run_id: str) -> list[str]:
     suites = args.suites or paths.suites_dir()
     out = [str(suites), "-q", "-p", "no:cacheprovider", "--target", mode, "--run-id", run_id,
@@ -134,7 +130,9 @@ def pytest_args(args: argparse.Namespace, mode: str, run_id: str) -> list[str]:
                         ("--deployment", args.deployment), ("--region", args.region), ("--profile", args.profile),
                         ("--max-requests", args.max_requests), ("--max-tokens", args.max_tokens),
                         ("--max-cost", args.max_cost), ("--price-per-mtok", args.price_per_mtok),
-                        ("--report-dir", args.report_dir), ("-k", args.keyword)):
+                        ("--report-dir", args.report_dir), ("-k", args.keyword),
+                        ("--request-deadline", args.request_deadline), ("--stream-deadline", args.stream_deadline),
+                        ("--stream-idle", args.stream_idle), ("--max-response-mb", args.max_response_mb)):
         if value is not None:
             out += [flag, str(value)]
     for flag in ("record", "block_network", "allow_expensive", "entra", "mask_resource_names"):
