@@ -29,6 +29,7 @@ from tools_helpers import (
 
 from respcheck import contract
 from respcheck.findings import render
+from respcheck.lag import after_write
 from respcheck.validators import check_response, check_stream
 from respcheck.verdicts import inconclusive
 
@@ -60,6 +61,8 @@ class Rounds(NamedTuple):
     """`StreamExchange`: its output chained by previous_response_id, streamed."""
     manual: Any
     unknown: Any
+    lag: Any = None
+    """`respcheck.lag.Lag` of the chained follow-ups (read-after-write lag after the streamed first turn)."""
 
 
 def _output(call_id: Any) -> list[dict[str, Any]]:
@@ -86,16 +89,21 @@ def rounds(shared):
         rid = data.get("id")
         if not rid:
             return Rounds(first, None, None, None)
-        unknown = c.create_both(c.body(_output(UNKNOWN_CALL_ID), previous_response_id=rid, tools=[WEATHER],
-                                       store=False, max_output_tokens=50), retry=False)
+        # chained right after a streamed create: resent while the new id is not yet visible (live lag)
+        unknown, lag = after_write(lambda: c.create_both(c.body(_output(UNKNOWN_CALL_ID), previous_response_id=rid,
+                                                                tools=[WEATHER], store=False, max_output_tokens=50),
+                                                         retry=False), mode=c.target.mode)
         calls = items(data, "function_call")
         if not calls or not calls[0].get("call_id"):
-            return Rounds(first, None, None, unknown)
+            return Rounds(first, None, None, unknown, lag)
         out = _output(calls[0]["call_id"])
-        chained = c.body(out, previous_response_id=rid, tools=[WEATHER], store=False, max_output_tokens=120)
+        chained_body = c.body(out, previous_response_id=rid, tools=[WEATHER], store=False, max_output_tokens=120)
+        chained, lag2 = after_write(lambda: c.stream_both(chained_body), mode=c.target.mode)
+        lag.attempts, lag.waited_s, lag.unresolved = (lag.attempts + lag2.attempts - 1, lag.waited_s + lag2.waited_s,
+                                                      lag.unresolved or lag2.unresolved)
         call = {k: calls[0].get(k) for k in ("type", "call_id", "name", "arguments")}
         manual = c.body([USER, call, *out], tools=[WEATHER], store=False, max_output_tokens=120)
-        return Rounds(first, c.stream_both(chained), c.create_both(manual), unknown)
+        return Rounds(first, chained, c.create_both(manual), unknown, lag)
 
     return shared("rounds", make)
 
@@ -121,6 +129,15 @@ def _ok(ex, where: str) -> dict:
     findings = check_response(data)
     assert not findings, f"{where}: " + render(findings)
     return data
+
+
+def _settled(rounds: Rounds, observe: Any, what: str) -> None:
+    """Record the read-after-write lag the chained follow-ups met; inconclusive when it never cleared."""
+    if rounds.lag is None:
+        return
+    observe("chaining.read_after_write.lag", rounds.lag.record())
+    if rounds.lag.unresolved:
+        inconclusive(rounds.lag.reason(what))
 
 
 def _first_call(rounds: Rounds) -> tuple[dict, Any]:
@@ -177,9 +194,10 @@ def test_function_call_streams_argument_events(rounds):
 
 
 @pytest.mark.behaviour("tools.function_calling.output_roundtrip", "tools.function_calling.supported")
-def test_function_output_with_previous_response_id(rounds):
+def test_function_output_with_previous_response_id(rounds, observe):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - here chained with previous_response_id."""
+    _settled(rounds, observe, "turn 2")
     _call, first = _first_call(rounds)
     first_id = first.id
     assert rounds.chained is not None, "turn 2: not sent (the first turn gave no function_call with a call_id to answer)"
@@ -206,9 +224,10 @@ def test_function_output_as_manual_input(rounds):
 
 
 @pytest.mark.behaviour("tools.function_calling.output_roundtrip")
-def test_function_output_streamed_answer(rounds):
+def test_function_output_streamed_answer(rounds, observe):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - the answer that uses the output, streamed."""
+    _settled(rounds, observe, "turn 2 (stream)")
     _first_call(rounds)
     ex = rounds.chained
     assert ex is not None, "turn 2 (stream): not sent, the first turn gave no call_id"
@@ -224,10 +243,11 @@ def test_function_output_streamed_answer(rounds):
 
 
 @pytest.mark.behaviour("tools.function_calling.output_roundtrip")
-def test_function_output_for_unknown_call_rejected(rounds):
+def test_function_output_for_unknown_call_rejected(rounds, observe):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - an output must answer a call: one for a call_id no call in context
     carries is refused with 400, not silently accepted."""
+    _settled(rounds, observe, "the output for an unknown call_id")
     completed_response(rounds.first, "turn 1")
     ex = rounds.unknown
     assert ex is not None, "the output for an unknown call_id was not sent (turn 1 gave no response id)"
