@@ -56,6 +56,41 @@ class TargetSpec:
     faults: list[str] = field(default_factory=list)
 
 
+FIELD_TYPES: dict[str, str] = {
+    "name": "a name (letters, digits, . _ -)", "endpoint": "a URL string", "region": "a string",
+    "deployment": "a string", "auth": "'key' or 'entra'", "key_env": "an environment variable name",
+    "roles": "a mapping ROLE: DEPLOYMENT", "reference": "true or false", "faults": "a list of fault names",
+}
+"""What each field must be: the one-line error says it, instead of an AttributeError from deep inside."""
+_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+_ENV = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _check_field(key: str, value: Any) -> bool:
+    """Whether ``value`` has the type ``key`` needs (`FIELD_TYPES`)."""
+    if key == "name":
+        return isinstance(value, str) and bool(_NAME.fullmatch(value))
+    if key in ("endpoint", "region", "deployment"):
+        return isinstance(value, str) and bool(value.strip())
+    if key == "auth":
+        return value in ("key", "entra")
+    if key == "key_env":
+        return isinstance(value, str) and bool(_ENV.fullmatch(value))
+    if key == "roles":
+        return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) and v.strip()
+                                               for k, v in value.items())
+    if key == "reference":
+        return isinstance(value, bool)
+    if key == "faults":
+        return isinstance(value, list) and all(isinstance(f, str) for f in value)
+    return False
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
 def load_targets(path: Path) -> list[TargetSpec]:
     """Parse and check the file; every problem is one `UserError` naming the target and the field."""
     if not path.is_file():
@@ -64,52 +99,59 @@ def load_targets(path: Path) -> list[TargetSpec]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise UserError(f"{path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {path}: {type(exc).__name__}: {exc}") from None
     items = data.get("targets") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
         raise UserError(f"{path}: expected a 'targets:' list with at least one target")
-    specs: list[TargetSpec] = []
-    for i, item in enumerate(items):
-        where = f"{path}: target #{i + 1}"
-        if not isinstance(item, dict):
-            raise UserError(f"{where} is not a mapping")
-        unknown = sorted(set(item) - FIELDS)
-        if unknown:
-            raise UserError(f"{where}: unknown field(s) {', '.join(unknown)}", hint=f"fields: {', '.join(sorted(FIELDS))}")
-        name = str(item.get("name") or "")
-        if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
-            raise UserError(f"{where}: 'name' is required (letters, digits, . _ -)")
-        where = f"{path}: target {name!r}"
-        spec = TargetSpec(name=name, reference=bool(item.get("reference")), region=item.get("region"),
-                          deployment=item.get("deployment"), auth=str(item.get("auth") or "key"),
-                          key_env=str(item.get("key_env") or KEY_ENV),
-                          roles={str(k): str(v) for k, v in (item.get("roles") or {}).items()},
-                          faults=[str(f) for f in item.get("faults") or []])
-        if spec.auth not in ("key", "entra"):
-            raise UserError(f"{where}: auth must be 'key' or 'entra', got {spec.auth!r}")
-        bad_roles = sorted(set(spec.roles) - set(ROLES))
-        if bad_roles:
-            raise UserError(f"{where}: unknown role(s) {', '.join(bad_roles)}", hint=f"roles: {', '.join(ROLES)}")
-        if spec.reference:
-            if item.get("endpoint"):
-                raise UserError(f"{where}: give either 'reference: true' or an 'endpoint', not both")
-            if spec.faults:
-                from respcheck.server.faults import parse_faults
-
-                parse_faults(spec.faults)
-        else:
-            if spec.faults:
-                raise UserError(f"{where}: 'faults' only applies to reference targets")
-            if not item.get("endpoint") or not spec.deployment:
-                raise UserError(f"{where}: 'endpoint' and 'deployment' are required (or 'reference: true')")
-            spec.endpoint = normalise_base_url(str(item["endpoint"]))
-            if spec.auth == "key" and not os.environ.get(spec.key_env):
-                raise UserError(f"{where}: the key variable {spec.key_env} is not set")
-        specs.append(spec)
+    if isinstance(data, dict) and set(data) - {"targets"}:
+        raise UserError(f"{path}: unknown top-level key(s) {', '.join(sorted(map(str, set(data) - {'targets'})))}",
+                        hint="the file holds one 'targets:' list")
+    specs = [_spec(path, i, item) for i, item in enumerate(items)]
     names = [s.name for s in specs]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise UserError(f"{path}: target names must be unique ({', '.join(dupes)})")
     return specs
+
+
+def _spec(path: Path, i: int, item: Any) -> TargetSpec:
+    """One target entry, checked field by field."""
+    where = f"{path}: target #{i + 1}"
+    if not isinstance(item, dict):
+        raise UserError(f"{where} is not a mapping (got {_shown(item)})", hint=f"fields: {', '.join(sorted(FIELDS))}")
+    unknown = sorted(map(str, set(item) - FIELDS))
+    if unknown:
+        raise UserError(f"{where}: unknown field(s) {', '.join(unknown)}", hint=f"fields: {', '.join(sorted(FIELDS))}")
+    if not _check_field("name", item.get("name")):
+        raise UserError(f"{where}: 'name' is required (letters, digits, . _ -), got {_shown(item.get('name'))}")
+    where = f"{path}: target {item['name']!r}"
+    for key, value in item.items():
+        if value is not None and not _check_field(key, value):
+            raise UserError(f"{where}: '{key}' must be {FIELD_TYPES[key]}, got {_shown(value)}")
+    spec = TargetSpec(name=item["name"], reference=bool(item.get("reference")), region=item.get("region"),
+                      deployment=item.get("deployment"), auth=item.get("auth") or "key",
+                      key_env=item.get("key_env") or KEY_ENV, roles=dict(item.get("roles") or {}),
+                      faults=list(item.get("faults") or []))
+    bad_roles = sorted(set(spec.roles) - set(ROLES))
+    if bad_roles:
+        raise UserError(f"{where}: unknown role(s) {', '.join(bad_roles)}", hint=f"roles: {', '.join(ROLES)}")
+    if spec.reference:
+        if item.get("endpoint"):
+            raise UserError(f"{where}: give either 'reference: true' or an 'endpoint', not both")
+        if spec.faults:
+            from respcheck.server.faults import parse_faults
+
+            parse_faults(spec.faults)
+        return spec
+    if spec.faults:
+        raise UserError(f"{where}: 'faults' only applies to reference targets")
+    if not item.get("endpoint") or not spec.deployment:
+        raise UserError(f"{where}: 'endpoint' and 'deployment' are required (or 'reference: true')")
+    spec.endpoint = normalise_base_url(item["endpoint"])
+    if spec.auth == "key" and not os.environ.get(spec.key_env):
+        raise UserError(f"{where}: the key variable {spec.key_env} is not set")
+    return spec
 
 
 def pytest_argv(spec: TargetSpec, args: argparse.Namespace, run_id: str) -> list[str]:
@@ -130,7 +172,9 @@ def pytest_argv(spec: TargetSpec, args: argparse.Namespace, run_id: str) -> list
     if spec.region:
         argv += ["--region", str(spec.region)]
     for flag, value in (("--max-requests", args.max_requests), ("--max-tokens", args.max_tokens),
-                        ("--max-cost", getattr(args, "max_cost", None)), ("-k", args.keyword)):
+                        ("--max-cost", getattr(args, "max_cost", None)), ("-k", args.keyword),
+                        *((f"--{n.replace('_', '-')}", getattr(args, n, None))
+                          for n in ("request_deadline", "stream_deadline", "stream_idle", "max_response_mb"))):
         if value is not None:
             argv += [flag, str(value)]
     if args.allow_expensive:
