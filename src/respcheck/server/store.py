@@ -3,6 +3,11 @@
 A `Record` holds the final response, the input items of its request, the conversation context the model saw
 (so `previous_response_id` can carry it) and the event list (so a background stream can be resumed).
 One lock guards the maps; records themselves are only mutated under it.
+
+The store is bounded (`MAX_RECORDS` responses, `MAX_ITEMS` items, oldest evicted first), so a server that
+runs for days, or a selftest that starts it for every fault, does not grow without end (a stored response
+holds ~26 KB). Eviction spares a background response still running while anything else can go: a test
+polling it must not see it vanish. An evicted response answers 404 like one past its retention.
 """
 
 from __future__ import annotations
@@ -12,6 +17,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+MAX_RECORDS = 2000
+"""Responses kept (stored or not; about 52 MB at ~26 KB each): far more than one suite run makes (~300)."""
+MAX_ITEMS = 40_000
+"""Input/output items kept for lookup by id (items of a stored response; deleting one leaves its items)."""
 RETENTION_S = 30 * 24 * 3600
 """Stored responses are retained for 30 days (Azure docs); older records are treated as absent."""
 
@@ -41,10 +50,13 @@ class Record:
 
 
 class ResponseStore:
-    def __init__(self) -> None:
+    def __init__(self, *, max_records: int = MAX_RECORDS, max_items: int = MAX_ITEMS) -> None:
         self._lock = threading.RLock()
         self._records: dict[str, Record] = {}
         self._items: dict[str, dict[str, Any]] = {}
+        self.max_records, self.max_items = max_records, max_items
+        self.evicted = 0
+        """Responses evicted for room so far (``/respcheck/info`` may show it)."""
 
     @property
     def lock(self) -> threading.RLock:
@@ -56,7 +68,18 @@ class ResponseStore:
             if record.stored:
                 for item in (*record.input_items, *(record.raw_output or record.response.get("output", []))):
                     if isinstance(item, dict) and item.get("id"):
+                        self._items.pop(item["id"], None)  # re-inserted: the newest, evicted last
                         self._items[item["id"]] = item
+            self._evict()
+
+    def _evict(self) -> None:
+        """Drop the oldest records and items beyond the bounds (under the lock); insertion order is age."""
+        while len(self._records) > self.max_records:
+            victim = next((rid for rid, rec in self._records.items() if not _running(rec)), None)
+            self._records.pop(victim if victim is not None else next(iter(self._records)))
+            self.evicted += 1
+        while len(self._items) > self.max_items:
+            self._items.pop(next(iter(self._items)))
 
     def get(self, response_id: str, *, include_unstored: bool = False) -> Record | None:
         with self._lock:
@@ -79,6 +102,19 @@ class ResponseStore:
         with self._lock:
             return [r for r in self._records.values() if r.stored]
 
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._records)
+
     def item(self, item_id: str) -> dict[str, Any] | None:
         with self._lock:
             return self._items.get(item_id)
+
+
+BACKGROUND_SPARE_S = 600.0
+"""A background response younger than this and not cancelled may still be running (its schedule is the
+server config's, which the store does not see): spared by eviction while anything else can go."""
+
+
+def _running(rec: Record) -> bool:
+    return rec.background and rec.frozen_count is None and time.monotonic() - rec.created_mono < BACKGROUND_SPARE_S
