@@ -210,11 +210,13 @@ def test_fault_row_lists_behaviours_failed_and_collateral():
         "t::a": TestResult("t::a", ["fake.alpha", "fake.beta"], "fail", "fake.alpha broke"),
         "t::b": TestResult("t::b", ["fake.alpha", "fake.gamma"], "fail", "fake.alpha broke"),
         "t::c": TestResult("t::c", ["fake.alpha", "fake.delta"], "pass"),
+        "t::untied": TestResult("t::untied", ["fake.epsilon"], "fail", "epsilon broke"),  # selftest --spread
     })
     judged = judge_fault(row, run, {})
     assert judged.verdict == DETECTED
-    assert judged.failed_behaviours == ["fake.alpha", "fake.beta", "fake.gamma"]
-    assert judged.collateral == ["fake.beta", "fake.gamma"]
+    assert judged.failed_behaviours == ["fake.alpha", "fake.beta", "fake.epsilon", "fake.gamma"]
+    assert judged.collateral == ["fake.beta", "fake.epsilon", "fake.gamma"]
+    assert judged.detecting == ["t::a", "t::b"]  # an untied failure never detects the fault
     from respcheck.selftest.score import precision_line
     assert "0/1 failing faults fail only their own" in precision_line([judged])
-    assert "f (2 other" in precision_line([judged])
+    assert "f (3 other" in precision_line([judged])

@@ -108,12 +108,14 @@ def run_selftest(
     real_traffic: bool = True,
     timeout_s: float = 600.0,
     fresh_processes: bool = False,
+    spread: bool = False,
     progress=None,
 ) -> SelftestResult:
     """Collect, run clean, run each fault, judge. `faults`: name -> object with `.behaviours` (and
     optionally `.description`, `.family`); default: the reference server's whole catalogue.
     `fresh_processes=True` runs each fault in a new interpreter instead of a reused worker (slower, for
-    ruling out leaks between runs)."""
+    ruling out leaks between runs). `spread=True` runs every collected test under each fault, not only the
+    tied ones, so a row's `collateral` lists every other behaviour the fault breaks (slow)."""
     from respcheck import paths
 
     started = time.monotonic()
@@ -156,13 +158,14 @@ def run_selftest(
     def one(row: FaultRow) -> FaultRow:
         if not row.tests:
             return judge_fault(row, None, claims)
+        tests = list(behaviours) if spread else row.tests
         if fresh_processes:
-            run = run_pytest(row.name, row.tests, rootdir=rootdir, fault=row.name, args_for=args_for,
+            run = run_pytest(row.name, tests, rootdir=rootdir, fault=row.name, args_for=args_for,
                              extra_args=extra_args, timeout_s=timeout_s, behaviours=dict(behaviours))
         else:
             worker = idle.get()
             try:
-                run = worker.run(row.name, row.tests, fault=row.name, args_for=args_for, extra_args=extra_args,
+                run = worker.run(row.name, tests, fault=row.name, args_for=args_for, extra_args=extra_args,
                                  timeout_s=timeout_s, behaviours=dict(behaviours))
             finally:
                 idle.put(worker)
@@ -251,6 +254,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     p.add_argument("--timeout", type=float, default=600.0, metavar="S", help="limit per pytest run (default 600)")
     p.add_argument("--fresh", action="store_true", help="a new interpreter per fault run (slower; rules out leaks)")
     p.add_argument("--no-real-traffic", action="store_true", help="skip the real-traffic specificity count")
+    p.add_argument("--spread", action="store_true",
+                   help="run every suite test under each fault, not only the tied ones, so 'behaviours failed' "
+                        "lists all a fault breaks (slow: one suite run per fault)")
     p.set_defaults(func=_run)
 
 
@@ -271,7 +277,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UserError(f"cannot write {json_path}: folder {json_path.parent} does not exist")
     result = run_selftest(faults=faults, suites=[Path(p).resolve() for p in args.suites] or None,
                           workers=args.workers, real_traffic=not args.no_real_traffic, timeout_s=args.timeout,
-                          fresh_processes=args.fresh,
+                          fresh_processes=args.fresh, spread=args.spread,
                           progress=lambda msg: print(msg, file=sys.stderr, flush=True))
     render(result)
     if json_path is not None:

@@ -94,7 +94,9 @@ def judge_fault(row: FaultRow, run: RunOutcome | None, claims: Mapping[str, str]
         row.failing.append(nodeid)
         if names_behaviour(res.message, ids & set(res.behaviours) or ids, claims):
             row.detecting.append(nodeid)
-    failed = {bid for nodeid in row.failing for bid in run.results[nodeid].behaviours}
+    # every failing test of the run counts here, tied or not (with `selftest --spread` the run is the whole
+    # suite, so this is everything the fault breaks)
+    failed = {bid for res in run.results.values() if res.verdict == "fail" for bid in res.behaviours}
     row.failed_behaviours = sorted(failed)
     row.collateral = sorted(failed - ids)
     if row.detecting:
@@ -131,7 +133,7 @@ def verdict_counts(run: RunOutcome) -> dict[str, int]:
 
 def precision_line(rows: Iterable[FaultRow]) -> str:
     """One line: how many faults fail only their own behaviours, and the worst spill-over."""
-    rows = [r for r in rows if r.failing]
+    rows = [r for r in rows if r.failed_behaviours]
     spilled = [r for r in rows if r.collateral]
     line = f"precision: {len(rows) - len(spilled)}/{len(rows)} failing faults fail only their own behaviours"
     if spilled:
