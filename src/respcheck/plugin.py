@@ -36,7 +36,7 @@ from respcheck.budget import DEFAULT_PRICES, Budget, BudgetExhausted, parse_pric
 from respcheck.errors import UserError
 from respcheck.ledger import LEDGER_NAME, Ledger, endpoint_hash, outstanding, read_entries
 from respcheck.recorder import Recorder, explain_miss, find_cassette_miss, played_indices
-from respcheck.scrub import DEFAULT_RULES, RegexRule, ScrubRules
+from respcheck.scrub import DEFAULT_RULES, RUN_SECRETS, RegexRule, ScrubRules, check_write, scrub_known, write_checked
 from respcheck.target import (
     DEFAULT_PROFILE,
     Target,
@@ -96,8 +96,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="reference: fraction of create requests that fail transiently (429/500, seeded)")
     g.addoption("--reference-slow-first-byte", dest="rc_slow_first_byte", type=float, default=0.0, metavar="S",
                 help="reference: seconds before the first byte of every create response")
-    g.addoption("--mask-resource-names", dest="rc_mask_resource", action="store_true",
-                help="record: also mask the Azure resource name in cassettes")
+    g.addoption("--keep-resource-names", dest="rc_keep_resource", action="store_true",
+                help="show the resource name in cassettes, records and reports (masked by default)")
     g.addoption("--request-deadline", dest="rc_request_deadline", type=float, default=None, metavar="S",
                 help="total seconds for a non-streamed answer (default 120 live, 30 reference)")
     g.addoption("--stream-deadline", dest="rc_stream_deadline", type=float, default=None, metavar="S",
@@ -224,7 +224,7 @@ class Harness:
         base = normalise_base_url(self.opt("rc_endpoint") or "")
         return Target(base.split("//")[1].split(".")[0], "live", base, self.opt("rc_deployment") or "",
                       profile=self.profile, region=self.opt("rc_region"), auth="entra" if self.opt("rc_entra") else "key",
-                      deployments=parse_roles(self.opt("rc_roles")))
+                      deployments=parse_roles(self.opt("rc_roles")), show_resource=bool(self.opt("rc_keep_resource")))
 
 
 HARNESS = pytest.StashKey[Harness]()
@@ -281,6 +281,7 @@ def pytest_configure(config: pytest.Config) -> None:
                     max_cost=config.getoption("rc_max_cost"), prices=prices)
     harness = Harness(config, run_id, started_at, time.monotonic(), budget, workerinput is not None)
     config.stash[HARNESS] = harness
+    _learn_run_secrets(harness)
     config.pluginmanager.register(_ResultCollector(harness), f"respcheck-results-{id(config)}")
     if config.getoption("rc_block_network"):
         config.add_cleanup(_block_network())
@@ -290,6 +291,17 @@ def pytest_configure(config: pytest.Config) -> None:
         # xdist's default hands a module's tests to any worker, and each worker would then make the
         # module's shared exchanges again: against a real target, keep a module on one worker
         config.option.dist = "loadfile"
+
+
+def _learn_run_secrets(h: Harness) -> None:
+    """What is secret before any request: the key variables of the environment and, unless
+    ``--keep-resource-names``, the live resource's name (every process: the controller writes the files)."""
+    RUN_SECRETS.add_env()
+    if h.mode == "live" and not h.opt("rc_keep_resource"):
+        names = h.describe_target().resource_names()
+        for name in names:
+            RUN_SECRETS.add_name(name)
+        h.rules = h.rules.with_resource_masking(*names)
 
 
 def _configure_deadlines(config: pytest.Config) -> None:
@@ -572,9 +584,8 @@ def target(respcheck_harness: Harness, request: pytest.FixtureRequest) -> Target
             t.capabilities = _reference_capabilities(t.deployment)
         else:
             t = h.live_target()
-            h.rules = h.rules.with_secrets(t.api_key)
-            if h.opt("rc_mask_resource"):
-                h.rules = h.rules.with_resource_masking(t.resource_name() or "")
+            t.show_resource = bool(h.opt("rc_keep_resource"))
+            h.rules = h.rules.with_secrets(t.api_key)  # resource names: masked since configure
         h._target = t
     return h._target
 
@@ -799,10 +810,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if verdict is not None:
         ctx.phases.setdefault(rep.when, (verdict, message))
     if rep.when == "teardown":
-        record = _result_record(item, ctx, h)
+        record = scrub_known(_result_record(item, ctx, h))  # the run's secrets never reach results.jsonl
         rep.user_properties.append((RESULT_KEY, record))
         rep.user_properties.append((AMBIENT_KEY, _ambient_seen(item, ctx, h)))
+    _scrub_terminal(rep)
     return rep
+
+
+def _scrub_terminal(rep: pytest.TestReport) -> None:
+    """pytest's own output of this test (the failure text, captured output) without the run's secrets."""
+    if isinstance(rep.longrepr, tuple) and len(rep.longrepr) == 3:
+        rep.longrepr = (rep.longrepr[0], rep.longrepr[1], RUN_SECRETS.scrub(str(rep.longrepr[2])))
+    elif rep.longrepr is not None:
+        text = str(rep.longrepr)
+        clean = RUN_SECRETS.scrub(text)
+        if clean != text:
+            rep.longrepr = clean
+    rep.sections = [(title, RUN_SECRETS.scrub(content)) for title, content in rep.sections]
 
 
 def _is_sdk_parse(exc: BaseException) -> bool:
@@ -1021,10 +1045,10 @@ def write_run(h: Harness, results: list[dict[str, Any]], *, xdist: int = 0) -> P
     results = sorted(results, key=lambda r: r["nodeid"])
     run = run_record(h, results)
     h.run = run
-    with (outdir / "results.jsonl").open("w", encoding="utf-8") as f:
-        for r in results:
-            f.write(json.dumps(r, sort_keys=True) + "\n")
-    (outdir / "run.json").write_text(json.dumps(run, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    results = scrub_known(results)
+    run = h.run = scrub_known(run)
+    write_checked(outdir / "results.jsonl", "".join(json.dumps(r, sort_keys=True) + "\n" for r in results))
+    write_checked(outdir / "run.json", json.dumps(run, indent=2, sort_keys=True) + "\n")
     if h.recording and h.mode != "replay":
         _write_profile(h, run, xdist=bool(xdist))
     try:
@@ -1036,7 +1060,8 @@ def write_run(h: Harness, results: list[dict[str, Any]], *, xdist: int = 0) -> P
     if h.catalogue is None:
         _catalogue_ids(h)
     if h.catalogue is not None:
-        report = report_mod.build(run, results, h.catalogue)
+        report = report_mod.build(run, results, h.catalogue, show_resource=bool(h.opt("rc_keep_resource")))
+        check_write(outdir / "report.*", json.dumps(report))  # every report file is rendered from this
         report_mod.write_all(report, outdir)
     return outdir
 

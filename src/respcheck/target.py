@@ -22,6 +22,7 @@ import yaml
 from respcheck import __version__
 from respcheck.errors import UserError
 from respcheck.paths import cassettes_dir
+from respcheck.scrub import NAME_MASK, mask_url, resource_part, write_checked
 
 Mode = Literal["replay", "live", "reference"]
 Auth = Literal["key", "entra", "none"]
@@ -55,6 +56,8 @@ class Target:
     """Further deployments by role (``reasoning``, ``text_only``, ``other``): what tests of a behaviour that
     needs another model use. Live: ``--deployment-role ROLE=NAME``; reference: the server's own; replay: the
     profile's. A role nobody named makes those tests not-applicable, never a pass."""
+    show_resource: bool = False
+    """``--keep-resource-names``: the run and profile records show the resource name (masked by default)."""
 
     def deployment_for(self, role: str) -> str:
         """The deployment playing `role`; not-applicable (a pytest skip with that verdict) when none does."""
@@ -70,18 +73,40 @@ class Target:
         return self.mode == "live"
 
     def masked_endpoint(self) -> str:
-        """The endpoint with the Azure resource name hidden (reports are published)."""
-        return re.sub(r"(?<=//)[^./]+(?=\.(?:openai|cognitiveservices|services\.ai)\.azure\.com)", "***", self.base_url)
+        """The endpoint with the resource name hidden (`respcheck.scrub.mask_host`: Azure hosts keep their
+        public suffix, privatelink too; a custom domain is masked whole; loopback stays as it is)."""
+        return mask_url(self.base_url)
+
+    def public_endpoint(self) -> str:
+        """The endpoint as the records show it: masked unless ``show_resource``."""
+        return self.base_url if self.show_resource else self.masked_endpoint()
 
     def resource_name(self) -> str | None:
-        host = urlsplit(self.base_url).hostname or ""
-        return host.split(".")[0] if host.endswith(".azure.com") else None
+        """What names the resource in the host (``contoso`` of ``contoso.openai.azure.com``, a custom
+        domain's whole host); None for loopback and replay."""
+        return resource_part(urlsplit(self.base_url).hostname or "")
+
+    def resource_names(self) -> list[str]:
+        """Every string that names the resource: the resource part and the whole host (to mask them wherever
+        they show up: an error message, an ``operation-location``)."""
+        host = (urlsplit(self.base_url).hostname or "").lower()
+        part = self.resource_name()
+        return [n for n in dict.fromkeys([host if part else "", part or ""]) if n]
+
+    def public_name(self) -> str:
+        """The target's name as the records show it: a name that is (or holds) the resource name is masked."""
+        if self.show_resource:
+            return self.name
+        name = self.name
+        for part in sorted(self.resource_names(), key=len, reverse=True):
+            name = re.sub(re.escape(part), NAME_MASK, name, flags=re.IGNORECASE)
+        return name
 
     def to_record(self) -> dict[str, Any]:
-        """The ``target`` part of the run record (ARCHITECTURE.md)."""
+        """The ``target`` part of the run record (ARCHITECTURE.md); resource names masked (`show_resource`)."""
         return {
-            "name": self.name,
-            "endpoint": self.masked_endpoint(),
+            "name": self.public_name(),
+            "endpoint": self.public_endpoint(),
             "region": self.region,
             "deployment": self.deployment,
             "model_version": self.model_version,
@@ -147,7 +172,7 @@ def profile_metadata(target: Target, *, xdist: bool, openai_version: str) -> dic
         "deployment": target.deployment,
         "region": target.region,
         "model_version": target.model_version,
-        "endpoint": target.masked_endpoint() if target.mode == "live" else "reference server",
+        "endpoint": target.public_endpoint() if target.mode == "live" else "reference server",
         "openai_version": openai_version,
         "respcheck_version": __version__,
         "python": platform.python_version(),
@@ -162,7 +187,7 @@ def write_profile(target: Target, meta: dict[str, Any], root: Path | None = None
     root = root or cassettes_dir()
     path = root / target.profile / "profile.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+    write_checked(path, yaml.safe_dump(meta, sort_keys=False))  # refused if a secret or masked name is in it
     return path
 
 

@@ -50,7 +50,8 @@ def add_parser(subparsers: Any) -> None:
                    help="reference: fraction of create requests failing transiently with 429/500")
     p.add_argument("--reference-slow-first-byte", type=float, default=0.0, metavar="S",
                    help="reference: seconds before the first byte of every create response")
-    p.add_argument("--mask-resource-names", action="store_true", help="record: mask the resource name too")
+    p.add_argument("--keep-resource-names", action="store_true",
+                   help="show the resource name in cassettes, records and reports (masked by default)")
     p.add_argument("--request-deadline", type=float, metavar="S",
                    help="total seconds for a non-streamed answer (default 120 live, 30 reference)")
     p.add_argument("--stream-deadline", type=float, metavar="S",
@@ -135,7 +136,7 @@ def pytest_args(args: argparse.Namespace, mode: str, run_id: str) -> list[str]:
                         ("--stream-idle", args.stream_idle), ("--max-response-mb", args.max_response_mb)):
         if value is not None:
             out += [flag, str(value)]
-    for flag in ("record", "block_network", "allow_expensive", "entra", "mask_resource_names"):
+    for flag in ("record", "block_network", "allow_expensive", "entra", "keep_resource_names"):
         if getattr(args, flag):
             out.append("--" + flag.replace("_", "-"))
     for fault in args.reference_fault:
