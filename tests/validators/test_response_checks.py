@@ -108,3 +108,15 @@ def test_compaction_deleted_list_tokens():
     assert check_item_list({**page, "last_id": "a"}, schema=False)[0].check == "item_list_object"
     assert check_input_tokens({"object": "response.input_tokens", "input_tokens": 3}) == []
     assert check_input_tokens({"object": "response.input_tokens", "input_tokens": -1})
+
+
+def test_service_echoes_accepted_by_the_contract():
+    """Echoes real recordings carry (issue 14): text.format.description null for a json_schema format, and
+    Azure's content_filters null. Each is accepted; a wrong type in the same place is still refused."""
+    from respcheck import contract
+
+    fmt = {"type": "json_schema", "name": "output", "schema": {"type": "object"}, "strict": True, "description": None}
+    assert contract.validate("OpenAI.ResponseTextFormatConfigurationJsonSchema", fmt) == []
+    assert contract.validate("OpenAI.ResponseTextFormatConfigurationJsonSchema", {**fmt, "description": 3})
+    echoed = {**copy.deepcopy(GOOD), "text": {"format": fmt}, "content_filters": None}
+    assert not [f for f in check_response(echoed) if "description" in f.message or "content_filters" in f.message]
