@@ -7,14 +7,20 @@ Three layers make sure nothing outlives it:
 2. the pytest plugin sweeps the run's ledger (`respcheck.ledger`) when the session ends, also after Ctrl-C
    or SIGTERM, so a test interrupted mid-way leaves nothing either;
 3. `respcheck cleanup --endpoint URL` sweeps the ledgers of earlier runs that died harder (SIGKILL, power).
-   It deletes a stored response only when its ``metadata.respcheck_run`` tag names the ledger's run: an id in
-   a stale or copied ledger can never delete somebody else's data.
+   It deletes only what it can prove is the ledger run's own, checked on the service right before each
+   delete: a stored response when its ``metadata.respcheck_run`` tag names the run; a file (the Files API
+   keeps no metadata) when the service still describes it as the run's upload answer did (filename, bytes,
+   created_at, kept in the ledger) and it was created after the run started (the run id's timestamp). An
+   id in a stale, copied or edited ledger can never delete somebody else's data: without that proof the
+   object is "not ours" and stays.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +53,7 @@ class SweepResult:
     deleted: list[str] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    """Not ours: the stored response's tag names another run (or none)."""
+    """Not provably ours: the response's tag names another run (or none), the file is not the upload."""
     left: list[str] = field(default_factory=list)
     """Could not be deleted (network error, 5xx, 401): still on the service."""
 
@@ -63,32 +69,69 @@ def _request(http: httpx.Client, method: str, path: str) -> httpx.Response | Non
         return None
 
 
-def _tag_matches(http: httpx.Client, response_id: str, run_id: str) -> bool | None:
-    """Does the stored response carry ``metadata.respcheck_run == run_id``? None when it is gone."""
-    r = _request(http, "GET", f"responses/{response_id}")
+def _current(http: httpx.Client, path: str) -> dict[str, Any] | bool | None:
+    """The object at ``path`` as the service has it now; None when it is gone, False when unreadable."""
+    r = _request(http, "GET", path)
     if r is None or r.status_code >= 500:
         return False
     if r.status_code in GONE:
         return None
     try:
-        meta = (r.json() or {}).get("metadata") or {}
+        obj = r.json()
     except ValueError:
         return False
+    return obj if isinstance(obj, dict) else False
+
+
+def _tag_matches(http: httpx.Client, item: Created, run_id: str) -> bool | None:
+    """Does the stored response carry ``metadata.respcheck_run == run_id``? None when it is gone."""
+    obj = _current(http, f"responses/{item.id}")
+    if not isinstance(obj, dict):
+        return obj
+    meta = obj.get("metadata") or {}
     return isinstance(meta, dict) and meta.get(RUN_TAG) == run_id
+
+
+RUN_START_SLACK_S = 300
+"""Clock skew allowed between this machine (the run id) and the service (created_at)."""
+
+
+def run_started(run_id: str) -> int | None:
+    """Unix seconds of the run id's timestamp (``20261203T093000Z-...``); None when it has none."""
+    m = re.match(r"(\d{8}T\d{6}Z)", run_id)
+    if not m:
+        return None
+    return int(_dt.datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=_dt.UTC).timestamp())
+
+
+def _file_matches(http: httpx.Client, item: Created, run_id: str) -> bool | None:
+    """Is the file on the service the one this run uploaded (`ledger.FILE_PROOF`)? None when it is gone."""
+    proof = dict(item.proof)
+    started = run_started(run_id)
+    if not proof or started is None:
+        return False  # nothing to prove it with: not ours
+    obj = _current(http, f"files/{item.id}")
+    if not isinstance(obj, dict):
+        return obj
+    if any(obj.get(k) != v for k, v in proof.items()):
+        return False
+    created = obj.get("created_at")
+    return isinstance(created, int | float) and created >= started - RUN_START_SLACK_S
 
 
 def sweep(http: httpx.Client, items: Iterable[Created], *, ledger: Ledger | None = None,
           require_tag: str | None = None) -> SweepResult:
     """Cancel running background responses, delete responses and files; strike each off the ledger.
 
-    ``require_tag``: delete a response only when its metadata names this run (what `respcheck cleanup` does
-    for ledgers of earlier runs)."""
+    ``require_tag``: delete only what is provably this run's (a response whose metadata names it, a file
+    the service describes as the run's upload did): what `respcheck cleanup` does for earlier runs."""
     result = SweepResult()
     items = list(items)
     for item in items:
         path = f"responses/{item.id}" if item.kind == "response" else f"files/{item.id}"
-        if item.kind == "response" and require_tag is not None:
-            tagged = _tag_matches(http, item.id, require_tag)
+        if require_tag is not None:
+            check = _tag_matches if item.kind == "response" else _file_matches
+            tagged = check(http, item, require_tag)
             if tagged is None:
                 result.gone.append(item.id)
                 if ledger is not None:

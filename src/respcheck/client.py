@@ -28,9 +28,9 @@ from respcheck.budget import Budget, BudgetExhausted
 from respcheck.cases import CaseBook, unrecorded
 from respcheck.findings import Finding
 from respcheck.guard import Deadlines, ServiceFinding, find_in_chain, for_mode, guard_client
-from respcheck.ledger import RUN_TAG, Created, Kind, Ledger
-from respcheck.scrub import learn_httpx_request
+from respcheck.ledger import RUN_TAG, Created, Kind, Ledger, file_proof
 from respcheck.recorder import CassetteError, explain_miss, find_cassette_miss
+from respcheck.scrub import learn_httpx_request
 from respcheck.target import Target
 from respcheck.verdicts import Inconclusive
 
@@ -214,11 +214,12 @@ class CleanupRegistry:
             if self.ledger is not None:
                 self.ledger.created("response", response_id, background=background)
 
-    def add_file(self, file_id: str | None) -> None:
+    def add_file(self, file_id: str | None, obj: Any = None) -> None:
+        """``obj``: the upload answer, whose filename/bytes/created_at the ledger keeps as proof of ownership."""
         if file_id and file_id not in self.files:
             self.files.append(file_id)
             if self.ledger is not None:
-                self.ledger.created("file", file_id)
+                self.ledger.created("file", file_id, proof=file_proof(obj))
 
     def finished(self, response_id: str | None) -> None:
         """A background response was seen in a terminal status: cleanup deletes it without a cancel first."""
@@ -623,7 +624,7 @@ class DualClient:
         request = getattr(ex.http, "request", None)
         method, path = (request.method, request.url.path) if request is not None else ("", "")
         if ex.error is None and method == "POST" and path.rstrip("/").endswith("/files"):
-            self.cleanup.add_file(getattr(ex.sdk, "id", None))  # an upload: deleted at cleanup
+            self.cleanup.add_file(getattr(ex.sdk, "id", None), ex.sdk)  # an upload: deleted at cleanup
         deleted = _deleted_object(method, path) if ex.status < 300 else None
         if deleted:
             self.cleanup.forget(*deleted)
@@ -764,7 +765,7 @@ class DualClient:
         if data.get("object") == "response":
             self._seen(data)
         elif method == "POST" and clean == "files":
-            self.cleanup.add_file(data.get("id"))
+            self.cleanup.add_file(data.get("id"), data)
 
     # -- teardown ----------------------------------------------------------------------------------------
     def run_cleanup(self) -> list[str]:

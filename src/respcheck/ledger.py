@@ -21,10 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from respcheck.scrub import check_write
+
 Kind = Literal["response", "file"]
 LEDGER_NAME = "created.jsonl"
 RUN_TAG = "respcheck_run"
 """The ``metadata`` key create bodies carry (the run id): what `respcheck cleanup` checks before deleting."""
+FILE_PROOF = ("filename", "bytes", "created_at")
+"""What the ledger keeps of an uploaded file (the Files API has no metadata to tag): `respcheck cleanup`
+deletes a file only when the service still describes it so, created after the run started."""
 
 
 def endpoint_hash(base_url: str) -> str:
@@ -36,6 +41,15 @@ class Created:
     kind: Kind
     id: str
     background: bool = False
+    proof: tuple[tuple[str, Any], ...] = ()
+    """For files: (field, value) pairs of the upload answer (`FILE_PROOF`); empty when unknown."""
+
+
+def file_proof(obj: Any) -> dict[str, Any]:
+    """The `FILE_PROOF` fields of a file object (a dict or the SDK's FileObject); {} when it has none."""
+    get = obj.get if isinstance(obj, dict) else lambda k: getattr(obj, k, None)
+    proof = {k: get(k) for k in FILE_PROOF} if obj is not None else {}
+    return proof if all(v is not None for v in proof.values()) and proof else {}
 
 
 class Ledger:
@@ -56,14 +70,18 @@ class Ledger:
             lines.append(json.dumps(self._header))
             self._started = True
         lines.append(json.dumps(entry))
+        check_write(self.path, "\n".join(lines))  # an id or endpoint never carries a secret; make sure
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             os.write(fd, ("\n".join(lines) + "\n").encode())
         finally:
             os.close(fd)
 
-    def created(self, kind: Kind, object_id: str, *, background: bool = False) -> None:
-        self._append({"op": "created", "kind": kind, "id": object_id, "background": background})
+    def created(self, kind: Kind, object_id: str, *, background: bool = False, proof: dict[str, Any] | None = None) -> None:
+        entry: dict[str, Any] = {"op": "created", "kind": kind, "id": object_id, "background": background}
+        if proof:
+            entry["proof"] = proof
+        self._append(entry)
 
     def deleted(self, kind: Kind, object_id: str) -> None:
         self._append({"op": "deleted", "kind": kind, "id": object_id})
@@ -93,7 +111,9 @@ def outstanding(entries: Iterable[dict[str, Any]]) -> list[Created]:
     for e in entries:
         key = (str(e.get("kind")), str(e.get("id")))
         if e.get("op") == "created" and e.get("kind") in ("response", "file") and e.get("id"):
-            alive.setdefault(key, Created(e["kind"], e["id"], bool(e.get("background"))))
+            raw = e.get("proof")
+            proof: dict[str, Any] = raw if isinstance(raw, dict) else {}
+            alive.setdefault(key, Created(e["kind"], e["id"], bool(e.get("background")), tuple(sorted(proof.items()))))
         elif e.get("op") == "deleted":
             alive.pop(key, None)
     return list(alive.values())

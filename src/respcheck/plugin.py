@@ -36,7 +36,15 @@ from respcheck.budget import DEFAULT_PRICES, Budget, BudgetExhausted, parse_pric
 from respcheck.errors import UserError
 from respcheck.ledger import LEDGER_NAME, Ledger, endpoint_hash, outstanding, read_entries
 from respcheck.recorder import Recorder, explain_miss, find_cassette_miss, played_indices
-from respcheck.scrub import DEFAULT_RULES, RUN_SECRETS, RegexRule, ScrubRules, check_write, scrub_known, write_checked
+from respcheck.scrub import (
+    DEFAULT_RULES,
+    RUN_SECRETS,
+    RegexRule,
+    ScrubRules,
+    check_write,
+    scrub_known,
+    write_checked,
+)
 from respcheck.target import (
     DEFAULT_PROFILE,
     Target,

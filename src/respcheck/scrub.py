@@ -579,23 +579,24 @@ def _scrub_pieces(pieces: list[str], replacers: list[tuple[re.Pattern[str], str]
         for piece in pieces:
             pos += len(piece)
             ends.append(pos)
-        starts = [e - len(p) for e, p in zip(ends, pieces, strict=True)]
+        spans = [(e - len(p), e) for e, p in zip(ends, pieces, strict=True)]
         out = [""] * len(pieces)
-
-        def copy(a: int, b: int) -> None:
-            for k, (s0, e0) in enumerate(zip(starts, ends, strict=True)):
-                if s0 < b and e0 > a:
-                    out[k] += joined[max(a, s0):min(b, e0)]
-
         pos = 0
         for m in matches:
-            copy(pos, m.start())
+            _copy_span(joined, spans, out, pos, m.start())
             owner = min(bisect.bisect_right(ends, m.start()), len(pieces) - 1)
             out[owner] += m.expand(repl)
             pos = m.end()
-        copy(pos, len(joined))
+        _copy_span(joined, spans, out, pos, len(joined))
         pieces = out
     return pieces
+
+
+def _copy_span(joined: str, spans: list[tuple[int, int]], out: list[str], a: int, b: int) -> None:
+    """Append ``joined[a:b]`` to the pieces it came from (``spans``: each piece's start and end)."""
+    for k, (s0, e0) in enumerate(spans):
+        if s0 < b and e0 > a:
+            out[k] += joined[max(a, s0):min(b, e0)]
 
 
 def scrub_url(url: str, rules: ScrubRules, side: str = "request") -> str:

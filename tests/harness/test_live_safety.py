@@ -21,7 +21,7 @@ import pytest
 from respcheck.budget import Budget, parse_prices
 from respcheck.cleanup import sweep
 from respcheck.cli import main
-from respcheck.ledger import Created, Ledger, outstanding, read_entries
+from respcheck.ledger import Created, Ledger, file_proof, outstanding, read_entries
 from respcheck.server.run import start_in_thread
 
 KEY = "respcheck-local-key"
@@ -108,20 +108,23 @@ def test_ledger_records_creates_and_deletes_and_survives_a_torn_line(tmp_path):
 
 def test_cleanup_command_removes_only_what_the_tag_says_is_ours(server, tmp_path, monkeypatch, capsys):
     base = server.base_url
+    old_run = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() - 60)) + "-live-old-run"
     with httpx.Client(base_url=base, headers={"api-key": KEY}) as http:
-        ours = http.post("responses", json={"model": "gpt-4.1", "input": "hi", "metadata": {"respcheck_run": "old-run"}}).json()["id"]
+        ours = http.post("responses", json={"model": "gpt-4.1", "input": "hi", "metadata": {"respcheck_run": old_run}}).json()["id"]
         theirs = http.post("responses", json={"model": "gpt-4.1", "input": "hi", "metadata": {"owner": "someone"}}).json()["id"]
-        fid = http.post("files", files={"file": ("a.txt", b"abc", "text/plain")}, data={"purpose": "assistants"}).json()["id"]
-    run_dir = tmp_path / "reports" / "old-run"
-    led = Ledger(run_dir / "created.jsonl", run_id="old-run", base_url=base, masked_endpoint=base)
-    for kind, oid in (("response", ours), ("response", theirs), ("file", fid)):
+        upload = http.post("files", files={"file": ("a.txt", b"abc", "text/plain")}, data={"purpose": "assistants"}).json()
+    fid = upload["id"]
+    run_dir = tmp_path / "reports" / old_run
+    led = Ledger(run_dir / "created.jsonl", run_id=old_run, base_url=base, masked_endpoint=base)
+    for kind, oid in (("response", ours), ("response", theirs)):
         led.created(kind, oid)  # type: ignore[arg-type]
+    led.created("file", fid, proof=file_proof(upload))  # what the client keeps of an upload
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", KEY)
     assert main(["cleanup", "--endpoint", base, "--reports", str(tmp_path / "reports"), "--dry-run"]) == 0
     assert held(server) == {"responses": 2, "background_running": 0, "files": 1}
     assert main(["cleanup", "--endpoint", base, "--reports", str(tmp_path / "reports")]) == 0
     out = capsys.readouterr().out
-    assert "old-run" in out
+    assert old_run[:16] in out  # the run is listed (its id wraps in the table)
     with httpx.Client(base_url=base, headers={"api-key": KEY}) as http:
         assert http.get(f"responses/{ours}").status_code == 404
         assert http.get(f"responses/{theirs}").status_code == 200, "an id without our tag must never be deleted"
