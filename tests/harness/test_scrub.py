@@ -1,4 +1,5 @@
-"""Secrets never reach a cassette: planted in every place, recorded for real, then searched for in the file."""
+"""Secrets never reach a cassette: planted in every place, recorded for real, then searched for in the file;
+the rules that learn a run's secrets from its requests (see also test_planted_secrets.py for a whole run)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,20 @@ import pytest
 
 from respcheck.client import DualClient
 from respcheck.recorder import Recorder
-from respcheck.scrub import DEFAULT_RULES, REDACTED, BodyRule, ScrubRules, scrub_body, scrub_url
+from respcheck.scrub import (
+    DEFAULT_RULES,
+    REDACTED,
+    RESPONSE_HEADER_ALLOW,
+    BodyRule,
+    Scrubber,
+    ScrubRules,
+    SecretBook,
+    SecretLeak,
+    check_write,
+    scrub_body,
+    scrub_headers,
+    scrub_url,
+)
 from respcheck.target import Target
 
 API_KEY = "planted-api-key-7f3a9c"
@@ -73,3 +87,86 @@ def test_resource_names_are_masked_only_when_asked():
     assert scrub_url(url, DEFAULT_RULES) == url
     masked = scrub_url(url, DEFAULT_RULES.with_resource_masking("contoso-eus2"))
     assert masked == "https://***.openai.azure.com/openai/v1/responses"
+
+
+# --- learning rules ---------------------------------------------------------------------------------------
+
+
+def _learning(book: SecretBook) -> ScrubRules:
+    import dataclasses
+
+    return dataclasses.replace(DEFAULT_RULES, book=book)
+
+
+def test_the_book_learns_secret_places_of_a_request_and_their_forms():
+    book = SecretBook()
+    body = {"model": "m", "tools": [{"type": "mcp", "headers": {"X-Api-Key": "mcpkey-123456", "X-Probe": "probe-4711",
+                                                                "X-Other": "abcdef0123456789xyz"},
+                                     "authorization": "connector-token-1"}], "input": "hello world!"}
+    book.learn_request("https://h/openai/v1/responses?client_secret=cs-98765432&after=resp_1",
+                       {"X-Custom-Token": "custom-55555555", "Authorization": "Bearer bearer-77777777",
+                        "accept": "application/json-whatever"}, json.dumps(body))
+    learned = set(book.secrets())
+    for value in ("mcpkey-123456", "connector-token-1", "cs-98765432", "custom-55555555", "bearer-77777777",
+                  "Bearer bearer-77777777", "abcdef0123456789xyz"):
+        assert value in learned, value
+    assert "probe-4711" not in learned, "a non-secret MCP header value (a probe) stays readable"
+    assert "application/json-whatever" not in learned and "hello world!" not in learned
+    book.add('quote"d-secret-1')
+    assert 'quote\\"d-secret-1' in book.secrets(), "the JSON-escaped form is learned too"
+    book.add("short")
+    assert "short" not in book.secrets(), "too short to replace safely"
+
+
+def test_a_secret_split_across_two_deltas_is_gone_from_both_and_the_deltas_still_add_up():
+    book = SecretBook()
+    book.add("split-secret-1234")
+    events = [{"type": "response.output_text.delta", "item_id": "m", "output_index": 0, "content_index": 0, "delta": d}
+              for d in ("key is split-se", "cret-1234 and Bear", "er tok-abcdefgh9 end")]
+    sse = "".join(f"event: x\ndata: {json.dumps(e)}\n\n" for e in events)
+    out = scrub_body(sse, _learning(book), "response")
+    deltas = [json.loads(line[6:])["delta"] for line in out.splitlines() if line.startswith("data: ")]
+    joined = "".join(deltas)
+    assert "split-se" not in out and "cret-1234" not in out and "tok-abcdefgh9" not in out
+    assert joined == "key is REDACTED and Bearer REDACTED end"
+    assert len(deltas) == 3 and deltas[0] == "key is REDACTED"
+
+
+def test_response_headers_are_kept_by_allowlist():
+    headers = {"content-type": ["application/json"], "x-request-id": ["r1"], "retry-after": ["2"],
+               "x-ratelimit-remaining-tokens": ["99"], "operation-location": ["https://h/op?sig=abc"],
+               "x-custom-secret": ["s3cr3t-value"], "set-cookie": ["a=b"]}
+    out = scrub_headers(headers, DEFAULT_RULES, "response")
+    assert out["content-type"] == ["application/json"] and out["retry-after"] == ["2"]
+    assert out["x-ratelimit-remaining-tokens"] == ["99"] and out["x-request-id"] == ["r1"]
+    assert out["operation-location"] == out["x-custom-secret"] == out["set-cookie"] == [REDACTED]
+    assert RESPONSE_HEADER_ALLOW.match("apim-request-id") and not RESPONSE_HEADER_ALLOW.match("x-ratelimit-key")
+
+
+def test_learned_secrets_are_scrubbed_from_responses_and_matching_sees_the_same_request():
+    book = SecretBook()
+    rules = _learning(book)
+
+    class Req:
+        def __init__(self) -> None:
+            self.uri = "https://h/openai/v1/responses?client_secret=cs-11112222"
+            self.headers = {"X-Custom-Token": "custom-33334444", "content-type": "application/json"}
+            self.body = json.dumps({"tools": [{"type": "mcp", "headers": {"Authorization": "Bearer mcp-55556666"}}]})
+
+    first, second = Scrubber(rules).request(Req()), Scrubber(rules).request(Req())
+    assert (first.uri, first.body) == (second.uri, second.body), "record and replay-match scrub alike"
+    assert "cs-11112222" not in first.uri and first.headers["X-Custom-Token"] == REDACTED
+    response = Scrubber(rules).response({"headers": {}, "body": {"string": json.dumps(
+        {"output": [{"type": "mcp_call", "output": json.dumps({"authorization": "Bearer mcp-55556666"})}]})}})
+    assert "mcp-55556666" not in response["body"]["string"]
+
+
+def test_refuse_to_write_names_the_file_never_the_secret(tmp_path):
+    book = SecretBook()
+    book.add("never-written-0001")
+    book.add_name("contoso-prod-eastus2")
+    check_write(tmp_path / "ok.json", "nothing here", book)
+    for text in ("a never-written-0001 b", "https://contoso-prod-eastus2.openai.azure.com"):
+        with pytest.raises(SecretLeak) as exc:
+            check_write(tmp_path / "run.json", text, book)
+        assert "run.json" in str(exc.value) and "never-written" not in str(exc.value)
