@@ -41,6 +41,7 @@ from respcheck.ledger import (
     read_entries,
     run_ids,
 )
+from respcheck.scrub import mask_url
 
 GONE = frozenset({404, 410})
 """Already deleted (or expired): nothing left to clean."""
@@ -202,7 +203,7 @@ def run_cleanup(args: argparse.Namespace) -> int:
         for rid in sorted(run_ids(entries)):
             if left and (not args.run_id or rid in args.run_id):
                 plans.append((path, rid, left))
-    table = Table(title=f"respcheck cleanup {base if '.azure.com' not in base else '(endpoint masked)'}")
+    table = Table(title=f"respcheck cleanup {mask_url(base)}")  # the resource name masked (scrub.mask_host)
     for col in ("run", "outstanding", "deleted", "already gone", "not ours", "left"):
         table.add_column(col)
     total = SweepResult()
