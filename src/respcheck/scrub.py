@@ -318,7 +318,7 @@ RESPONSE_HEADER_ALLOW = re.compile(
     r"(?i)^(content-type|content-length|content-encoding|transfer-encoding|connection|date|server|cache-control"
     r"|vary|etag|last-modified|age|accept-ranges|alt-svc|strict-transport-security|x-content-type-options"
     r"|x-request-id|apim-request-id|x-ms-request-id|x-ms-client-request-id|request-id|retry-after|retry-after-ms"
-    r"|x-ms-retry-after-ms|x-ratelimit-(limit|remaining|reset|renewalperiod)-(requests|tokens)"
+    r"|x-ms-retry-after-ms|x-ms-error-code|x-ratelimit-(limit|remaining|reset|renewalperiod)-(requests|tokens)"
     r"|x-ratelimit-abusepenalty-active|openai-version|openai-processing-ms|openai-model|x-ms-region"
     r"|x-ms-deployment-name|x-ms-deployment-name-hash|x-ms-is-spilled-over|azureai-fe-is-streaming"
     r"|x-envoy-upstream-service-time|azureml-model-session|skip-error-remapping|cf-ray|cf-cache-status"

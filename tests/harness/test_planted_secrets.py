@@ -289,3 +289,15 @@ def test_one_masking_rule_for_every_host_kind():
     assert mask_host("ai.contoso.com") == "***"  # a custom domain names the owner everywhere: masked whole
     assert mask_host("127.0.0.1") == "127.0.0.1" and mask_host("localhost") == "localhost"
     assert mask_host("10.1.2.3") == "***"
+
+
+def test_records_mask_the_resource_unless_kept():
+    from respcheck.target import Target, profile_metadata
+
+    base = f"https://{HOST}/openai/v1/"
+    masked = Target(RESOURCE, "live", base, "gpt-4.1")
+    assert masked.to_record()["name"] == "***"
+    assert masked.to_record()["endpoint"] == "https://***.privatelink.openai.azure.com/openai/v1/"
+    assert RESOURCE not in json.dumps(profile_metadata(masked, xdist=False, openai_version="x"))
+    kept = Target(RESOURCE, "live", base, "gpt-4.1", show_resource=True)  # --keep-resource-names
+    assert kept.to_record()["name"] == RESOURCE and kept.to_record()["endpoint"] == base
