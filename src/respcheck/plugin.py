@@ -820,7 +820,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if rep.when == "teardown":
         record = scrub_known(_result_record(item, ctx, h))  # the run's secrets never reach results.jsonl
         rep.user_properties.append((RESULT_KEY, record))
-        rep.user_properties.append((AMBIENT_KEY, _ambient_seen(item, ctx, h)))
+        rep.user_properties.append((AMBIENT_KEY, scrub_known(_ambient_seen(item, ctx, h))))  # worker-learned secrets too
     _scrub_terminal(rep)
     return rep
 
