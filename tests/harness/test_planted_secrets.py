@@ -223,7 +223,10 @@ def _files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()]
 
 
-def test_planted_secrets_reach_no_file_written(planted, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_planted_secrets_reach_no_file_written(planted, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+                                               workers: list[str]):
+    """With xdist the workers learn the secrets and the controller writes the files: scrubbed all the same."""
     monkeypatch.setenv("RESPCHECK_HOME", str(pytester.path))
     monkeypatch.delenv("RESPCHECK_REPORTS", raising=False)
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", S["env_api_key"])
@@ -237,7 +240,7 @@ def test_planted_secrets_reach_no_file_written(planted, pytester: pytest.Pyteste
     common = ["suites", "--respcheck-catalogue", str(CATALOGUE), "--profile", "planted", "-rA",
               "--report-dir", str(pytester.path / "reports")]
     result = pytester.runpytest_subprocess(*common, "--target", "live", "--endpoint", endpoint, "--deployment",
-                                           "gpt-4.1", "--record", "--log-level", "WARNING")
+                                           "gpt-4.1", "--record", "--log-level", "WARNING", *workers)
     result.assert_outcomes(passed=2, failed=1)
 
     # the plants were really sent and answered: the service saw every request-side value
