@@ -177,4 +177,5 @@ def test_a_100mb_body_costs_little_memory():
     assert proc.returncode == 0 and lines[:2] == ["response_too_large", "response_too_large"], proc.stdout + proc.stderr
     before_mb, peak_mb = int(lines[2]), int(lines[3])
     print(f"peak RSS reading a 100 MB body twice: {before_mb} MB before, {peak_mb} MB peak")
-    assert peak_mb - before_mb < 80 and peak_mb < 250, (before_mb, peak_mb)  # uncapped: ~380 MB peak
+    # the growth is what the cap bounds (the baseline is whatever the imports take: it varies by machine)
+    assert peak_mb - before_mb < 80, (before_mb, peak_mb)  # uncapped: the process grows by the body, ~100+ MB
