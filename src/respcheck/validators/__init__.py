@@ -13,7 +13,7 @@ from respcheck.validators.response import (
     check_output_item,
     check_response,
 )
-from respcheck.validators.sse import ParsedStream, parse_json_lines, parse_sse, parse_sse_lines
+from respcheck.validators.sse import ParsedStream, event_blocks, parse_json_lines, parse_sse, parse_sse_lines
 from respcheck.validators.stream import check_stream, terminal_error_order
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "check_output_item",
     "check_response",
     "check_stream",
+    "event_blocks",
     "parse_json_lines",
     "parse_sse",
     "parse_sse_lines",

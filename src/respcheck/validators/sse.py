@@ -139,3 +139,27 @@ def parse_json_lines(text: bytes | str) -> ParsedStream:
         if line.strip():
             _add_payload(out, None, [line])
     return out
+
+
+def event_blocks(body: bytes | str) -> str:
+    """The stream with only its event blocks: what a per-event schema checker (schemathesis) should judge.
+
+    Legal SSE carries blocks that are no Responses event: a standalone ``retry:`` (or ``id:``) block, comment
+    lines, and OpenAI's ``data: [DONE]`` sentinel after the terminal event. `parse_sse` accepts all of them;
+    a checker that decodes every block's data as a JSON event would fail them, wrongly. This drops every
+    block without a data line and the sentinel block, keeps every other block verbatim (so a malformed event
+    still reaches the checker), and closes each with a blank line. Framing is `parse_sse`'s job, not this."""
+    text = _decode(body)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    kept: list[str] = []
+    for block in text.split("\n\n"):
+        lines = [ln for ln in block.split("\n") if ln and not ln.startswith(":")]
+        data = [ln.partition(":")[2] for ln in lines if ln.partition(":")[0] == "data"]
+        data = [d[1:] if d.startswith(" ") else d for d in data]
+        if not data or "\n".join(data).strip() == DONE_SENTINEL:
+            continue
+        kept.append("\n".join(lines))
+    return "".join(f"{b}\n\n" for b in kept)
