@@ -83,6 +83,7 @@ from respcheck.validators import (
     check_item_list,
     check_response,
     check_stream,
+    event_blocks,
 )
 from respcheck.validators.response import usage_consistent
 from respcheck.verdicts import not_applicable
@@ -511,7 +512,9 @@ def _as_httpx(client: Any, wire: Any) -> httpx.Response:
     """The recorded SSE exchange as an httpx.Response schemathesis can validate (all events, not 20)."""
     status, headers, text, _events = wire.wire
     request = httpx.Request("POST", f"{client.target.base_url.rstrip('/')}/responses")
-    resp = httpx.Response(status, headers=dict(headers), content=text.encode("utf-8"), request=request)
+    # schemathesis reads each SSE block as an event: the legal standalone retry:/id: blocks and the data: [DONE]
+    # sentinel are not events of the contract, so it gets the event blocks only (the framing is check_stream's)
+    resp = httpx.Response(status, headers=dict(headers), content=event_blocks(text).encode("utf-8"), request=request)
     resp.elapsed = datetime.timedelta(0)  # schemathesis reads it; the real timing is in the recorded exchange
     return resp
 
