@@ -182,11 +182,13 @@ def observe(response: Any) -> list[dict[str, Any]]:
         ctype = str((getattr(response, "headers", None) or {}).get("content-type", ""))
         if ctype.startswith("text/event-stream") and status < 400:
             groups = _stream_groups(response.text, params)
-        elif "json" in ctype:
+        elif "json" in ctype or status >= 400:
             try:
                 body = response.json()
             except ValueError:
-                return []
+                body = None  # an error answer must still be an envelope; other bodies are not judged here
+                if status < 400:
+                    return []
             groups = _json_groups(method, path, status, body)
         else:
             return []

@@ -15,8 +15,6 @@ import pytest
 from _bg_helpers import TERMINAL, PollResult, bg_body, pause, poll_both
 
 from respcheck.client import Exchange
-from respcheck.findings import render
-from respcheck.validators import check_response
 from respcheck.verdicts import inconclusive
 
 # Long enough that a cancel arrives while the task runs (the reference server streams one token per 20 ms).
@@ -97,8 +95,6 @@ def test_cancel_in_progress_background_response(cancelled, observe):
     observe("background.cancel.statuses_after_cancel", seen)
     assert seen["http"] == "cancelled" and seen["sdk"] == "cancelled", (
         f"after the cancel answered 'cancelled', GET saw status {seen}: the task went on")
-    findings = check_response(later.json())
-    assert not findings, render(findings)
 
 
 @pytest.mark.behaviour("background.cancel.idempotent", "background.cancel.in_progress")
@@ -114,8 +110,6 @@ def test_cancel_twice_returns_final_object(cancelled, observe):
     assert first.status == 200, f"first cancel: HTTP {first.status}: {first.http.text[:200]}"
     final_status = (first.json() or {}).get("status")
     assert final_status in TERMINAL, f"first cancel answered non-final status {final_status!r}"
-    findings = check_response(first.json())
-    assert not findings, render(findings)
 
     second = cancelled.second
     assert second.status == 200, (

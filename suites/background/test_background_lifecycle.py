@@ -10,7 +10,6 @@ and every stored response costs a delete at cleanup, one still running a cancel 
 
 from __future__ import annotations
 
-import json
 from typing import Any, NamedTuple
 
 import openai
@@ -28,8 +27,6 @@ from _bg_helpers import (
 )
 
 from respcheck.client import Exchange, StreamExchange
-from respcheck.findings import render
-from respcheck.validators import check_error_envelope, check_response
 from respcheck.verdicts import inconclusive
 
 PROMPT = "Say hello in one word."
@@ -93,8 +90,6 @@ def test_background_create_returns_at_once_with_id_and_queued_status(polled, obs
     assert data.get("status") in NON_TERMINAL, (
         f"raw: background create answered status {data.get('status')!r}, expected 'queued' (or 'in_progress')")
     assert data.get("background") is True, f"raw: background echoed as {data.get('background')!r}"
-    findings = check_response(data)
-    assert not findings, render(findings)
     observe("background.create.initial_status", {"sdk": typed.status, "http": data.get("status")})
 
 
@@ -128,8 +123,6 @@ def test_background_poll_moves_from_queued_to_terminal(polled, observe):
     assert not problems, f"status sequence {compress(run.statuses)}: " + "; ".join(problems)
     assert run.last in TERMINAL, f"polling ended on status {run.last!r}, not a terminal one"
     final = run.final or {}
-    findings = check_response(final)
-    assert not findings, render(findings)
     if run.last == "completed":
         texts = [p.get("text", "") for it in final.get("output") or [] if it.get("type") == "message"
                  for p in it.get("content") or [] if isinstance(p, dict)]
@@ -179,17 +172,12 @@ def test_resume_refused_without_original_stream(polled, observe):
     channels of one request."""
     _run(polled)
     ex = polled.refused
-    status, text, events = ex.status, ex.text, ex.events
+    status, events = ex.status, ex.events
     observe("background.stream.resume_without_stream_status", status)
     assert 400 <= status < 500, (
         f"GET ?stream=true on a background response created without stream answered HTTP {status} "
         f"with {len(events)} events; expected a 4xx refusal")
-    try:
-        envelope = json.loads(text)
-    except ValueError:
-        pytest.fail(f"the HTTP {status} refusal is not a JSON error envelope: {text[:160]!r}")
-    findings = check_error_envelope(status, envelope)
-    assert not findings, render(findings)
+    # the refusal's envelope is errors.envelope.shape's (ambient checks)
 
     assert isinstance(ex.error, openai.APIStatusError), f"SDK: the resume did not raise an API error ({ex.error!r})"
     assert 400 <= ex.error.status_code < 500, f"SDK: resume raised HTTP {ex.error.status_code}"

@@ -7,7 +7,6 @@ from typing import Any
 import httpx
 import openai
 
-
 MISSING_RESPONSE_ID = "resp_" + "0" * 40 + "fffffff1"
 """A well-formed response id nobody created (placeholder-shaped, so cassettes keep it verbatim)."""
 
