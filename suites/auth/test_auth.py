@@ -17,7 +17,7 @@ import openai
 import pytest
 
 from respcheck.findings import render
-from respcheck.validators import check_error_envelope, check_gateway_error_envelope, check_response
+from respcheck.validators import check_gateway_error_envelope
 from respcheck.verdicts import not_applicable
 
 WRONG_KEY = "respcheck-deliberately-wrong-key-00000000"
@@ -70,8 +70,6 @@ def test_api_key_header_authenticates(client, target):
     assert "api-key" in r.request.headers and "authorization" not in r.request.headers, (
         "the raw client did not send the key as the api-key header alone")
     assert r.status_code == 200, f"api-key header: expected HTTP 200, saw {r.status_code}: {r.text[:200]}"
-    findings = check_response(r.json())
-    assert not findings, render(findings)
 
     got = client.http_get(f"responses/{MISSING_ID}", retry=False)
     assert "api-key" in got.request.headers and "authorization" not in got.request.headers, (
@@ -81,8 +79,6 @@ def test_api_key_header_authenticates(client, target):
     assert got.status_code == 404, (
         f"retrieve with the api-key header: expected HTTP 404 for an unknown id, saw {got.status_code}: "
         f"{got.text[:200]}")
-    findings = check_error_envelope(got.status_code, _json(got))
-    assert not findings, "retrieve with the api-key header: " + render(findings)
 
 
 @pytest.mark.behaviour("auth.api_key.openai_client")
@@ -100,11 +96,10 @@ def test_openai_client_with_bearer_key_authenticates(client, target):
         "the OpenAI client did not send the key as Authorization: Bearer alone")
     body = ex.json()
     assert ex.status == 200, f"Authorization: Bearer <key>: expected HTTP 200, saw {ex.status}: {str(body)[:200]}"
-    findings = check_response(body)
-    assert not findings, render(findings)
 
     typed = ex.sdk
-    assert typed.status == "completed", f"OpenAI client (Bearer key): status {typed.status!r}"
+    # served is the claim: an answer cut by max_output_tokens (a model limit) is served too
+    assert typed.status in ("completed", "incomplete"), f"OpenAI client (Bearer key): status {typed.status!r}"
     assert typed.output_text.strip(), "OpenAI client (Bearer key): empty output_text"
 
 
