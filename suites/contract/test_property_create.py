@@ -75,6 +75,7 @@ from schemathesis.checks import (
 from schemathesis.core.failures import FailureGroup
 
 from respcheck import contract
+from respcheck.attribution import own
 from respcheck.findings import render
 from respcheck.recorder import ID_RE, PLACEHOLDER_TAIL
 from respcheck.validators import (
@@ -327,19 +328,37 @@ def usage_problems(obj: Any, where: str) -> list[str]:
     return [f"usage_reported: {where}: " + render(found)] if found else []
 
 
-def answer_problems(case: Any, resp: Any, name: str, validate: Any) -> list[str]:
-    """What every answer owes: schemathesis' no-5xx and conformance checks, the respcheck validator
-    `validate` on a 2xx body (its findings under `name`), the error envelope on a 4xx."""
-    problems = schemathesis_failures(case, resp, [not_a_server_error, response_schema_conformance])
-    payload = _json(resp)
-    if 200 <= resp.status_code < 300:
-        found = validate(payload)
-        if found:
-            problems.append(f"{name}: " + render(found))
-    elif 400 <= resp.status_code < 500:
-        found = check_error_envelope(resp.status_code, payload)
+ENVELOPE_CLAIMS = frozenset({"errors.tool_schema.status_400_500", "errors.envelope.shape"})
+"""Behaviours whose claim includes the error envelope: their tests judge a 4xx's envelope themselves. For
+any other test it is errors.envelope.shape's, judged on every error answer by the ambient checks
+(`respcheck.attribution`), so one malformed envelope does not fail every property that met a 4xx."""
+
+
+def conformance(case: Any, resp: Any, claims: tuple[str, ...], schema_owner: str) -> list[str]:
+    """schemathesis' no-5xx on every answer (every property's claim); its schema conformance, and the
+    respcheck envelope check, only where this test owns the answer's schema: a 2xx when `schema_owner` is
+    one of its `claims`, a 4xx when the envelope is (`ENVELOPE_CLAIMS`)."""
+    status = resp.status_code
+    envelope = status >= 400 and bool(ENVELOPE_CLAIMS & set(claims))
+    checks = [not_a_server_error]
+    if envelope or (status < 400 and schema_owner in claims):
+        checks.append(response_schema_conformance)
+    problems = schemathesis_failures(case, resp, checks)
+    if envelope and status < 500:
+        found = check_error_envelope(status, _json(resp))
         if found:
             problems.append("check_error_envelope: " + render(found))
+    return problems
+
+
+def answer_problems(case: Any, resp: Any, name: str, validate: Any, claims: tuple[str, ...]) -> list[str]:
+    """What every answer owes this test (`claims`, whose first id owns the 2xx body): `conformance`, and
+    the respcheck validator `validate` on a 2xx body (its findings this test owns, under `name`)."""
+    problems = conformance(case, resp, claims, claims[0])
+    if 200 <= resp.status_code < 300:
+        found = own(validate(_json(resp)), *claims)
+        if found:
+            problems.append(f"{name}: " + render(found))
     return problems
 
 
@@ -383,33 +402,35 @@ def sdk_problems(ex: Any) -> list[str]:
     return []
 
 
-def judge(case: Any, resp: httpx.Response, *, negative: bool) -> list[str]:
-    """The property for one answered case: named-check failures, empty when it holds."""
+def judge(case: Any, resp: httpx.Response, *, negative: bool, claims: tuple[str, ...]) -> list[str]:
+    """The property for one answered case, as far as this test's `claims` go: named-check failures, empty
+    when it holds."""
     invalid = contract_errors(case.body) if negative else []
-    problems = schemathesis_failures(case, resp, [not_a_server_error, response_schema_conformance])
+    problems = conformance(case, resp, claims, "chaining.response.object_shape")
     status = resp.status_code
     payload = _json(resp)
     if 200 <= status < 300:
-        found = check_response(payload)
+        found = own(check_response(payload), *claims)
         if found:
             problems.append("check_response: " + render(found))
-        problems += usage_problems(payload, "the response")
-        if isinstance(payload, dict) and payload.get("status") == "completed" and payload.get("incomplete_details") is not None:
+        if "chaining.response.usage_totals" in claims:
+            problems += usage_problems(payload, "the response")
+        if ("chaining.response.error_null_on_success" in claims and isinstance(payload, dict)
+                and payload.get("status") == "completed" and payload.get("incomplete_details") is not None):
             problems.append(f"error_null_on_success: status 'completed' with incomplete_details "
                             f"{payload.get('incomplete_details')!r}")
         if invalid:
             problems.append(f"negative_data_rejection: HTTP {status} for a body the contract rejects "
                             f"({invalid[0]})")
     elif 400 <= status < 500:
-        found = check_error_envelope(status, payload)
-        if found:
-            problems.append("check_error_envelope: " + render(found))
+        pass  # a refusal: its envelope is judged by `conformance` where this test owns it
     elif status < 500:
         problems.append(f"unexpected_status: HTTP {status} (expected a 2xx or a 4xx)")
     return problems
 
 
-def run_property(client: Any, cases: tuple[Any, ...], *, negative: bool) -> tuple[Counter, list[str]]:
+def run_property(client: Any, cases: tuple[Any, ...], *, negative: bool,
+                 claims: tuple[str, ...]) -> tuple[Counter, list[str]]:
     """Send every case; one failure line per case that breaks the property (the case's body, the checks).
     Across cases: every accepted body gets a response id of its own. Valid bodies go through the SDK with
     the raw answer kept (one request, both channels judged); invalid ones go raw, exactly as generated."""
@@ -426,7 +447,7 @@ def run_property(client: Any, cases: tuple[Any, ...], *, negative: bool) -> tupl
             ex = send_both(client, case.body)
             resp, problems = ex.http, sdk_problems(ex)
         statuses[str(resp.status_code)] += 1
-        problems = judge(case, resp, negative=negative) + problems
+        problems = judge(case, resp, negative=negative, claims=claims) + problems
         rid = _json(resp).get("id") if 200 <= resp.status_code < 300 and isinstance(_json(resp), dict) else None
         if isinstance(rid, str):
             if rid in ids:
@@ -465,8 +486,11 @@ def for_target(target: Any, cases: tuple[Any, ...], live: int = LIVE_CASES, pick
     return tuple(c for c in cases if pick is None or pick(c))[:live]
 
 
-@pytest.mark.behaviour("chaining.create.basic", "chaining.response.object_shape", "chaining.response.usage_totals",
-                       "chaining.response.error_null_on_success")
+VALID_CLAIMS = ("chaining.create.basic", "chaining.response.object_shape", "chaining.response.usage_totals",
+                "chaining.response.error_null_on_success")
+
+
+@pytest.mark.behaviour(*VALID_CLAIMS)
 def test_property_valid_bodies_conform(client, target, observe):
     """'Use the Azure OpenAI Responses API to generate stateful, multi-turn responses.'
     '"model": "gpt-4o-2024-08-06", "object": "response", "output": ['
@@ -479,7 +503,7 @@ def test_property_valid_bodies_conform(client, target, observe):
     cases = body_cases(_operation(target.deployment, False), bodies)
     observe("contract.property.positive.digest", digest(cases))
 
-    statuses, failures = run_property(client, cases, negative=False)
+    statuses, failures = run_property(client, cases, negative=False, claims=VALID_CLAIMS)
     observe("contract.property.positive.statuses", dict(statuses))
     assert not failures, verdict_message("valid bodies", cases, statuses, failures)
     ok = sum(v for k, v in statuses.items() if k.startswith("2"))
@@ -499,7 +523,7 @@ def test_property_invalid_bodies_rejected(client, target, observe):
     observe("contract.property.negative.digest", digest(cases))
     observe("contract.property.negative.contract_invalid", invalid)
 
-    statuses, failures = run_property(client, cases, negative=True)
+    statuses, failures = run_property(client, cases, negative=True, claims=("errors.tool_schema.status_400_500",))
     observe("contract.property.negative.statuses", dict(statuses))
     assert not failures, verdict_message("invalid bodies", cases, statuses, failures)
 
@@ -519,8 +543,11 @@ def _as_httpx(client: Any, wire: Any) -> httpx.Response:
     return resp
 
 
-@pytest.mark.behaviour("streaming.events.incremental", "streaming.sequence_number.monotonic", "chaining.create.basic",
-                       "chaining.response.usage_totals")
+STREAM_CLAIMS = ("streaming.events.incremental", "streaming.sequence_number.monotonic", "chaining.create.basic",
+                 "chaining.response.usage_totals")
+
+
+@pytest.mark.behaviour(*STREAM_CLAIMS)
 def test_property_streamed_bodies_conform(client, target, observe):
     """'The service emits incremental events you can consume to render output token-by-token.'
     'Track your position with the sequence_number from each event.'
@@ -541,14 +568,16 @@ def test_property_streamed_bodies_conform(client, target, observe):
         # one stream, both channels: the SSE bytes and the SDK's typed events decoded from them
         wire = client.stream_both(sent_body(client, case.body), retry=False)
         statuses[str(wire.status)] += 1
-        problems = schemathesis_failures(case, _as_httpx(client, wire), [not_a_server_error, response_schema_conformance])
+        # the events' schemas are streaming.events.schema's, a refusal's envelope errors.envelope.shape's
+        # (ambient checks): this test judges framing, grammar, sequence numbers and the reported usage
+        problems = conformance(case, _as_httpx(client, wire), STREAM_CLAIMS, "streaming.events.schema")
         if 200 <= wire.status < 300:
             if not wire.headers.get("content-type", "").startswith("text/event-stream"):
                 problems.append(f"content_type: {wire.headers.get('content-type')!r}, expected text/event-stream")
-            framing = wire.parsed().findings
+            framing = own(wire.parsed().findings, *STREAM_CLAIMS)
             if framing:
                 problems.append("sse_framing: " + render(framing))
-            grammar = check_stream(wire.events)
+            grammar = own(check_stream(wire.events), *STREAM_CLAIMS)
             if grammar:
                 problems.append("check_stream: " + render(grammar))
             terminal = next((e for e in reversed(wire.events) if e.get("type") in TERMINAL), None)
@@ -556,14 +585,6 @@ def test_property_streamed_bodies_conform(client, target, observe):
                 problems += usage_problems(terminal.get("response"), f"the {terminal['type']} event's response")
             events_seen += len(wire.events)
             problems += sdk_stream_problems(wire)
-        elif 400 <= wire.status < 500:
-            try:
-                payload = json.loads(wire.text)
-            except ValueError:
-                payload = None
-            found = check_error_envelope(wire.status, payload)
-            if found:
-                problems.append("check_error_envelope: " + render(found))
         if problems:
             failures.append(case_failure(n, wire.status, f"body {short(case.body)}", problems))
     observe("contract.property.stream.statuses", dict(statuses))
@@ -681,13 +702,10 @@ def test_property_malformed_tool_schemas_rejected(client, target, observe):
         resp = ex.http
         statuses[str(resp.status_code)] += 1
         case = operation.Case(body=body, media_type="application/json")
-        problems = schemathesis_failures(case, resp, [not_a_server_error, response_schema_conformance])
+        problems = conformance(case, resp, ("errors.tool_schema.status_400_500",), "chaining.response.object_shape")
         if 200 <= resp.status_code < 300:
             problems.append(f"malformed_tool_accepted: HTTP {resp.status_code}, expected 400")
         elif 400 <= resp.status_code < 500:
-            found = check_error_envelope(resp.status_code, _json(resp))
-            if found:
-                problems.append("check_error_envelope: " + render(found))
             # the SDK channel: openai.responses.create raises a 4xx APIStatusError for the same answer
             problems += sdk_problems(ex)
         if problems:
@@ -757,7 +775,7 @@ def item_text(item: Any) -> str:
 def items_problems(case: Any, resp: Any, query: dict[str, Any], full: list[Any]) -> list[str]:
     """The property for one answered listing: a conforming page that is the right slice of `full` (the item
     ids, oldest first) in the asked order (desc by default), or a 4xx in the envelope; never a 5xx."""
-    problems = answer_problems(case, resp, "check_item_list", check_item_list)
+    problems = answer_problems(case, resp, "check_item_list", check_item_list, ("chaining.input_items.list",))
     payload = _json(resp)
     limit, order = query.get("limit", 20), query.get("order", "desc")
     if (200 <= resp.status_code < 300 and isinstance(payload, dict) and isinstance(limit, int)
@@ -853,7 +871,10 @@ def unknown_id_cases(deployment: str, count: int) -> tuple[Any, ...]:
     return tuple(shaped[:half] + other[: count - min(half, len(shaped))])
 
 
-@pytest.mark.behaviour("chaining.previous_response_id.carries_context", "chaining.retrieve.by_id")
+UNKNOWN_ID_CLAIMS = ("chaining.previous_response_id.carries_context", "chaining.retrieve.by_id")
+
+
+@pytest.mark.behaviour(*UNKNOWN_ID_CLAIMS)
 def test_property_unknown_response_ids_rejected(client, target, observe):
     """'You can chain responses together by passing the response.id from the previous response to the
     previous_response_id parameter.' A previous_response_id no response has (generated: shaped like a real
@@ -874,13 +895,11 @@ def test_property_unknown_response_ids_rejected(client, target, observe):
         ex = send_both(client, case.body)  # the raw answer and the SDK's reading of it, one request
         resp = ex.http
         statuses[str(resp.status_code)] += 1
-        problems = schemathesis_failures(case, resp, [not_a_server_error, response_schema_conformance])
+        # the refusal's envelope is errors.envelope.shape's (ambient checks): here, that it is refused
+        problems = conformance(case, resp, UNKNOWN_ID_CLAIMS, "chaining.response.object_shape")
         if 200 <= resp.status_code < 300:
             problems.append(f"unknown_id_accepted: HTTP {resp.status_code}; an unknown previous_response_id must be refused")
         elif 400 <= resp.status_code < 500:
-            found = check_error_envelope(resp.status_code, _json(resp))
-            if found:
-                problems.append("check_error_envelope: " + render(found))
             # the SDK channel: openai.responses.create raises a 4xx APIStatusError for the same answer
             problems += sdk_problems(ex)
         if WELL_FORMED_ID.fullmatch(prev):
@@ -888,10 +907,6 @@ def test_property_unknown_response_ids_rejected(client, target, observe):
             statuses[f"GET {got.status_code}"] += 1
             if got.status_code != 404:
                 problems.append(f"retrieve_unknown: GET /responses/{prev} answered HTTP {got.status_code}, expected 404")
-            else:
-                found = check_error_envelope(got.status_code, _json(got))
-                if found:
-                    problems.append("check_error_envelope (GET): " + render(found))
         if problems:
             failures.append(case_failure(n, resp.status_code, f"previous_response_id {short(prev, 70)}", problems))
     observe("contract.property.unknown_ids.statuses", dict(statuses))
@@ -981,7 +996,7 @@ def test_property_compact_bodies(client, target, observe):
             not_applicable(f"POST /responses/compact answered 404 for a valid body: {resp.text[:160]}")
         # WHY no negative_data_rejection here: the contract's compact input items (OpenAI.ItemParam) reject
         # the plain {"role", "content"} messages the docs send, so "contract-invalid" is no verdict for them
-        problems = answer_problems(case, resp, "check_compaction", check_compaction)
+        problems = answer_problems(case, resp, "check_compaction", check_compaction, ("compaction.endpoint.compact",))
         if problems:
             failures.append(case_failure(n, resp.status_code, f"body {short(case.body)}", problems))
     observe("contract.property.compact.statuses", dict(statuses))
