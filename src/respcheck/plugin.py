@@ -46,14 +46,21 @@ from respcheck.scrub import (
     write_checked,
 )
 from respcheck.target import (
+    CAPABILITIES,
     DEFAULT_PROFILE,
+    KEY_ENV,
+    ROLES_HELP,
     Target,
+    default_profile,
+    live_name,
     live_target,
     load_profile,
     normalise_base_url,
+    parse_capabilities,
     parse_roles,
     reference_target,
     replay_target,
+    run_label,
 )
 from respcheck.verdicts import (
     INCONCLUSIVE_PREFIX,
@@ -78,11 +85,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("respcheck", "respcheck conformance suites")
     g.addoption("--target", dest="rc_target", choices=("replay", "reference", "live"), default="replay",
                 help="replay shipped cassettes (default), run against the local reference server, or live")
-    g.addoption("--endpoint", dest="rc_endpoint", help="live: https://RESOURCE.openai.azure.com/openai/v1/")
+    g.addoption("--endpoint", dest="rc_endpoint",
+                help="live: the API's base URL (https://RESOURCE.openai.azure.com/openai/v1/, a gateway's, or an "
+                     "OpenAI-compatible server's such as http://127.0.0.1:8000/v1/)")
     g.addoption("--deployment", dest="rc_deployment", help="live/reference: model deployment name")
     g.addoption("--region", dest="rc_region", help="live: the resource's region (for the report)")
     g.addoption("--deployment-role", dest="rc_roles", action="append", default=[], metavar="ROLE=NAME",
-                help="live: a further deployment for tests that need one (reasoning, text_only, other); repeatable")
+                help=f"live: {ROLES_HELP}")
     g.addoption("--profile", dest="rc_profile", default=None,
                 help=f"cassette set cassettes/<profile>/ to replay or record (default {DEFAULT_PROFILE!r})")
     g.addoption("--record", dest="rc_record", action="store_true", help="record cassettes for --profile")
@@ -98,6 +107,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--price-per-mtok", dest="rc_prices", default=None, metavar="IN,OUT",
                 help="USD per million input,output tokens for the cost estimate (default 2.0,8.0)")
     g.addoption("--entra", dest="rc_entra", action="store_true", help="live: authenticate with azure-identity")
+    g.addoption("--api-key", dest="rc_api_key", default=None, metavar="KEY",
+                help=f"live: the key to send (default: ${KEY_ENV})")
+    g.addoption("--no-auth", dest="rc_no_auth", action="store_true",
+                help="live: send no credential (a keyless OpenAI-compatible server)")
+    g.addoption("--capability", dest="rc_capabilities", action="append", default=[], metavar="KEY=VALUE",
+                help="live: what the deployment can do, e.g. vision=false, context=2048, mcp=loopback "
+                     f"(keys: {', '.join(CAPABILITIES)}); repeatable")
     g.addoption("--reference-fault", dest="rc_faults", action="append", default=[],
                 help="start the reference server with this fault (repeatable)")
     g.addoption("--reference-transient", dest="rc_transient", type=float, default=0.0, metavar="P",
@@ -184,7 +200,9 @@ class Harness:
     def live_target(self) -> Target:
         """The live target the options describe, with its secret (the fixture and the end-of-run sweep)."""
         return live_target(self.opt("rc_endpoint"), self.opt("rc_deployment"), region=self.opt("rc_region"),
-                           profile=self.profile, entra=self.opt("rc_entra"), roles=self.opt("rc_roles"))
+                           profile=self.profile, entra=self.opt("rc_entra"), roles=self.opt("rc_roles"),
+                           api_key=self.opt("rc_api_key"), no_auth=self.opt("rc_no_auth"),
+                           capabilities=self.opt("rc_capabilities"))
 
     # options
     def opt(self, name: str) -> Any:
@@ -198,9 +216,7 @@ class Harness:
     def profile(self) -> str:
         if self.opt("rc_profile"):
             return self.opt("rc_profile")
-        if self.mode == "live":
-            return f"live-{self.opt('rc_deployment') or 'unknown'}"
-        return DEFAULT_PROFILE
+        return default_profile(self.mode, self.opt("rc_deployment"))
 
     @property
     def recording(self) -> bool:
@@ -230,9 +246,11 @@ class Harness:
             return Target(name, "reference", "http://127.0.0.1/openai/v1/", self.opt("rc_deployment") or "gpt-4.1",
                           profile=self.profile, region=region, auth="key")
         base = normalise_base_url(self.opt("rc_endpoint") or "")
-        return Target(base.split("//")[1].split(".")[0], "live", base, self.opt("rc_deployment") or "",
-                      profile=self.profile, region=self.opt("rc_region"), auth="entra" if self.opt("rc_entra") else "key",
-                      deployments=parse_roles(self.opt("rc_roles")), show_resource=bool(self.opt("rc_keep_resource")))
+        auth = "entra" if self.opt("rc_entra") else "none" if self.opt("rc_no_auth") else "key"
+        return Target(live_name(base), "live", base, self.opt("rc_deployment") or "",
+                      profile=self.profile, region=self.opt("rc_region"), auth=auth,  # type: ignore[arg-type]
+                      deployments=parse_roles(self.opt("rc_roles")), show_resource=bool(self.opt("rc_keep_resource")),
+                      capabilities=parse_capabilities(self.opt("rc_capabilities")))
 
 
 HARNESS = pytest.StashKey[Harness]()
@@ -258,7 +276,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "expensive: costly live (big payloads, long tasks); needs --allow-expensive")
     workerinput = getattr(config, "workerinput", None)
     mode = config.getoption("rc_target")
-    profile = config.getoption("rc_profile") or DEFAULT_PROFILE
+    profile = config.getoption("rc_profile") or default_profile(mode, config.getoption("rc_deployment"))
     if config.getoption("rc_record") and mode == "replay":
         raise pytest.UsageError("--record needs --target reference or --target live (replay only reads cassettes)")
     if config.getoption("rc_record") and mode == "live" and profile == DEFAULT_PROFILE:
@@ -267,6 +285,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if mode == "live":
             normalise_base_url(config.getoption("rc_endpoint") or "")
             parse_roles(config.getoption("rc_roles"))
+            parse_capabilities(config.getoption("rc_capabilities"))
         if config.getoption("rc_faults"):
             from respcheck.server.faults import parse_faults
 
@@ -278,7 +297,8 @@ def pytest_configure(config: pytest.Config) -> None:
         run_id = workerinput["respcheck_run_id"]
         started_at = workerinput["respcheck_started_at"]
     else:
-        run_id = config.getoption("rc_run_id") or _make_run_id(mode, profile)
+        run_id = config.getoption("rc_run_id") or _make_run_id(
+            mode, run_label(mode, config.getoption("rc_profile"), config.getoption("rc_deployment")))
         started_at = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         _ledger_path(run_id).unlink(missing_ok=True)
     try:
@@ -305,6 +325,7 @@ def _learn_run_secrets(h: Harness) -> None:
     """What is secret before any request: the key variables of the environment and, unless
     ``--keep-resource-names``, the live resource's name (every process: the controller writes the files)."""
     RUN_SECRETS.add_env()
+    RUN_SECRETS.add(h.opt("rc_api_key"))  # --api-key: as secret as the variable
     if h.mode == "live" and not h.opt("rc_keep_resource"):
         names = h.describe_target().resource_names()
         for name in names:
@@ -502,6 +523,16 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             harness.describe_target()  # unknown profile / bad endpoint: one clear message, before any test
         except UserError as exc:
             raise pytest.UsageError(exc.render()) from None
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """A test that ``-k``/``-m`` deselected was never part of the run: it gets no record at all (not a
+    "run stopped" not-run). Our collection hook may see the items before the deselection does."""
+    config = items[0].config if items else None
+    harness = config.stash.get(HARNESS, None) if config is not None else None
+    if harness is not None:
+        for item in items:
+            harness.suite_items.pop(item.nodeid, None)
 
 
 # --- fixtures ---------------------------------------------------------------------------------------------

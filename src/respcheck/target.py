@@ -35,6 +35,8 @@ ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
 ROLES = ("reasoning", "text_only", "other", "computer_use", "image_generation", "image_generation_other")
 """Deployment roles a suite may ask for: a reasoning model, a model without vision, any second deployment,
 a computer-use-preview deployment, and two image-generation deployments (gpt-image-1 and another series)."""
+ROLES_HELP = ("a further deployment for tests that need one (ROLE: " + ", ".join(ROLES) + "); repeatable")
+"""The ``--deployment-role`` help text of every command: it lists every role a test may ask for."""
 
 
 @dataclass
@@ -50,7 +52,8 @@ class Target:
     token_provider: Any = field(default=None, repr=False)
     """For Entra: a zero-argument callable returning a bearer token (azure-identity)."""
     capabilities: dict[str, Any] = field(default_factory=dict)
-    """Hints a suite may read (e.g. ``{"vision": False}``); profile metadata fills them in replay."""
+    """What the deployment can do (`CAPABILITIES`, e.g. ``{"vision": False, "context": 2048}``): live from
+    ``--capability``, reference from its deployments, replay from the profile metadata."""
     model_version: str | None = None
     deployments: dict[str, str] = field(default_factory=dict)
     """Further deployments by role (``reasoning``, ``text_only``, ``other``): what tests of a behaviour that
@@ -115,24 +118,123 @@ class Target:
         }
 
 
+AZURE_HOST_SUFFIXES = (".openai.azure.com", ".cognitiveservices.azure.com")
+"""Hosts of an Azure OpenAI resource: there the v1 API lives at exactly ``/openai/v1/``."""
+LOOPBACK_HOSTS = frozenset({"localhost", "::1", "[::1]"})
+
+
+def is_azure_resource_host(host: str) -> bool:
+    return host.lower().endswith(AZURE_HOST_SUFFIXES)
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ``localhost`` or ``::1``: a server on this machine (it can reach this machine's servers)."""
+    host = host.lower()
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
 def normalise_base_url(url: str) -> str:
-    """Accept ``https://RES.openai.azure.com``, ``.../openai/v1`` or ``.../openai/v1/``; return ``.../openai/v1/``."""
+    """The API's base URL, ending in ``/``: what ``/responses`` and ``/models`` hang off.
+
+    An Azure resource host (``RES.openai.azure.com``, ``RES.cognitiveservices.azure.com``) has one v1 base,
+    ``/openai/v1/``: a bare host or ``/openai`` is completed to it, any other path refused. Any other host is an
+    OpenAI-compatible server, gateway or APIM front door whose base path is its own (``http://HOST:PORT/v1/``,
+    ``https://GW/openai/v1/``, ``https://APIM/team/openai/v1/``): taken as given; the preflight then asks it
+    for ``/models`` and fails clearly when that is not the API. Refused everywhere: a URL that is the
+    operation rather than the base (``.../responses``), the deployment-based API (``/openai/deployments/``) and
+    a query string (``api-version`` belongs to the old API)."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UserError(
-            f"not an endpoint URL: {url!r}", hint="use https://RESOURCE.openai.azure.com/openai/v1/"
-        )
+        raise UserError(f"not an endpoint URL: {url!r}",
+                        hint="use https://RESOURCE.openai.azure.com/openai/v1/ or an OpenAI-compatible base such as "
+                             "http://127.0.0.1:8000/v1/")
     if parts.query:
         raise UserError(f"endpoint URL must not carry a query (api-version is not used on /openai/v1/): {url!r}")
     path = parts.path.rstrip("/")
-    if path in ("", "/openai"):
-        path = "/openai/v1"
-    if not path.endswith("/openai/v1"):
-        raise UserError(
-            f"endpoint path must end with /openai/v1/ (got {parts.path or '/'!r})",
-            hint="the v1 Responses API lives at https://RESOURCE.openai.azure.com/openai/v1/responses",
-        )
+    if path.endswith("/responses") or "/responses/" in path + "/":
+        raise UserError(f"give the API's base URL, not the /responses operation (got {parts.path!r})",
+                        hint=f"e.g. {parts.scheme}://{parts.netloc}{path[: path.rindex('/responses')]}/")
+    if "/openai/deployments" in path:
+        raise UserError(f"{parts.path!r} is the deployment-based API (needs api-version); respcheck tests the v1 API",
+                        hint="use https://RESOURCE.openai.azure.com/openai/v1/")
+    if is_azure_resource_host(parts.hostname):
+        if path in ("", "/openai"):
+            path = "/openai/v1"
+        if path != "/openai/v1":
+            raise UserError(
+                f"an Azure OpenAI resource serves the v1 API at /openai/v1/ (got {parts.path or '/'!r})",
+                hint="the v1 Responses API lives at https://RESOURCE.openai.azure.com/openai/v1/responses",
+            )
     return f"{parts.scheme}://{parts.netloc}{path}/"
+
+
+# --- capabilities -----------------------------------------------------------------------------------------
+
+CAPABILITIES: dict[str, str] = {
+    "vision": "bool: takes images (input_image); false also means no PDF input",
+    "image_input": "bool: takes input_image parts",
+    "file_input": "bool: takes input_file parts (PDFs)",
+    "reasoning": "bool: a reasoning model (reasoning items, effort, summaries)",
+    "function_calling": "bool: function tools (alias: tools)",
+    "mcp": "loopback | public | false: which MCP servers the service can call (loopback: it runs on this "
+           "machine and reaches the local MCP server; public: only public URLs, as Azure)",
+    "background": "bool: background mode",
+    "context": "int: the model's context window in tokens",
+    "max_output_tokens": "int: the most output tokens one response can have",
+}
+"""What a live target may declare (``--capability KEY=VALUE``, targets.yaml ``capabilities:``). Suites read
+them from ``Target.capabilities``: a declared ``false`` makes the behaviours that need it not-applicable, a
+declared size lets a test tell a model limit from a deviation; undeclared means unknown (tests try it)."""
+CAPABILITY_ALIASES = {"tools": "function_calling", "context_window": "context", "images": "image_input"}
+_INT_CAPS = frozenset({"context", "max_output_tokens"})
+_TRUE, _FALSE = frozenset({"true", "yes", "on", "1"}), frozenset({"false", "no", "off", "0"})
+
+
+def capability_value(key: str, raw: Any, *, where: str = "--capability") -> tuple[str, Any]:
+    """(canonical key, typed value) for one declaration; a UserError naming the key and what it takes."""
+    name = CAPABILITY_ALIASES.get(str(key).strip(), str(key).strip())
+    if name not in CAPABILITIES:
+        raise UserError(f"{where}: unknown capability {key!r}", hint=f"capabilities: {', '.join(CAPABILITIES)}")
+    text = str(raw).strip().lower() if not isinstance(raw, bool) else ("true" if raw else "false")
+    if name in _INT_CAPS:
+        if isinstance(raw, bool) or not re.fullmatch(r"[1-9][0-9]*", text):
+            raise UserError(f"{where}: {name} wants a positive number of tokens, got {raw!r}")
+        return name, int(text)
+    if name == "mcp":
+        if text in ("loopback", "public"):
+            return name, text
+        if text in _FALSE:
+            return name, False
+        raise UserError(f"{where}: mcp wants loopback, public or false, got {raw!r}")
+    if text in _TRUE:
+        return name, True
+    if text in _FALSE:
+        return name, False
+    raise UserError(f"{where}: {name} wants true or false, got {raw!r}")
+
+
+def parse_capabilities(specs: list[str]) -> dict[str, Any]:
+    """``["vision=false", "context=2048"]`` -> ``{"vision": False, "context": 2048}``."""
+    caps: dict[str, Any] = {}
+    for spec in specs:
+        key, sep, raw = spec.partition("=")
+        if not sep or not key.strip() or not raw.strip():
+            raise UserError(f"--capability wants KEY=VALUE, got {spec!r}", hint=f"capabilities: {', '.join(CAPABILITIES)}")
+        name, value = capability_value(key, raw)
+        caps[name] = value
+    return caps
+
+
+def reaches_local_servers(target: Any) -> bool:
+    """Whether the service can call a server on this machine (the local MCP server): the reference server
+    can; a live target can when it declares ``mcp=loopback``, or when it runs on loopback itself and declares
+    nothing else. An Azure resource calls MCP servers from its own network, where loopback is not ours."""
+    if target.mode == "reference":
+        return True
+    declared = (target.capabilities or {}).get("mcp")
+    if declared is not None:
+        return declared == "loopback"
+    return is_loopback_host(urlsplit(target.base_url).hostname or "")
 
 
 # --- profiles ---------------------------------------------------------------------------------------------
@@ -220,33 +322,69 @@ def live_target(
     entra: bool = False,
     env: dict[str, str] | None = None,
     roles: list[str] | None = None,
+    api_key: str | None = None,
+    no_auth: bool = False,
+    capabilities: list[str] | None = None,
 ) -> Target:
+    """The live target the options describe. Auth: ``--entra`` (azure-identity), ``--api-key KEY``, the
+    ``AZURE_OPENAI_API_KEY`` variable, or ``--no-auth`` for a keyless server (nothing is sent)."""
     environ: Mapping[str, str] = os.environ if env is None else env
     if not endpoint:
-        raise UserError("--target live needs --endpoint https://RESOURCE.openai.azure.com/openai/v1/")
+        raise UserError("--target live needs --endpoint URL (https://RESOURCE.openai.azure.com/openai/v1/ or an "
+                        "OpenAI-compatible base such as http://127.0.0.1:8000/v1/)")
     if not deployment:
         raise UserError("--target live needs --deployment NAME (the model deployment to test)")
     base_url = normalise_base_url(endpoint)
-    api_key, provider, auth = None, None, "key"
-    if entra:
-        provider, auth = _entra_token_provider(), "entra"
-    else:
-        api_key = environ.get(KEY_ENV)
-        if not api_key:
-            raise UserError(f"{KEY_ENV} is not set", hint="export the resource key, or pass --entra to use azure-identity")
-    host = urlsplit(base_url).hostname or "live"
+    auth, provider, key = live_auth(entra=entra, api_key=api_key, no_auth=no_auth, environ=environ)
     return Target(
-        name=host.split(".")[0] if host.endswith(".azure.com") else host,
+        name=live_name(base_url),
         mode="live",
         base_url=base_url,
         deployment=deployment,
-        profile=profile or f"live-{deployment}",
+        profile=profile or default_profile("live", deployment),
         region=region,
-        auth=auth,  # type: ignore[arg-type]
-        api_key=api_key,
+        auth=auth,
+        api_key=key,
         token_provider=provider,
         deployments=parse_roles(roles or []),
+        capabilities=parse_capabilities(capabilities or []),
     )
+
+
+def live_auth(*, entra: bool, api_key: str | None, no_auth: bool,
+              environ: Mapping[str, str]) -> tuple[Auth, Any, str | None]:
+    """(auth, token provider, key) of a live target; one clear line when the choices clash or no key is there."""
+    if sum(bool(x) for x in (entra, api_key, no_auth)) > 1:
+        raise UserError("choose one of --entra, --api-key and --no-auth")
+    if entra:
+        return "entra", _entra_token_provider(), None
+    if no_auth:
+        return "none", None, None
+    key = api_key or environ.get(KEY_ENV)
+    if not key:
+        raise UserError(f"{KEY_ENV} is not set",
+                        hint="export the resource key, pass --api-key KEY, --entra (azure-identity), or --no-auth "
+                             "for a server that wants no key")
+    return "key", None, key
+
+
+def live_name(base_url: str) -> str:
+    """A live target's name: the resource label of an Azure host, else the host (``127.0.0.1``)."""
+    host = urlsplit(base_url).hostname or "live"
+    return host.split(".")[0] if host.endswith(".azure.com") else host
+
+
+def default_profile(mode: str, deployment: str | None) -> str:
+    """The cassette profile (and run-id label) when none is given: ``live-<deployment>`` for live runs."""
+    return f"live-{deployment or 'unknown'}" if mode == "live" else DEFAULT_PROFILE
+
+
+def run_label(mode: str, profile: str | None, deployment: str | None) -> str:
+    """What the run id names after its mode: the profile, or for a live run without one, the deployment
+    (``...-live-gpt-4.1-ab12``, never ``live-reference``)."""
+    if profile:
+        return profile
+    return (deployment or "unknown") if mode == "live" else DEFAULT_PROFILE
 
 
 def parse_roles(specs: list[str]) -> dict[str, str]:

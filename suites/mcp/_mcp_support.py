@@ -6,6 +6,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+from respcheck.target import reaches_local_servers
 from respcheck.verdicts import not_applicable
 
 LABEL = "respcheck"
@@ -16,11 +17,18 @@ MAX_OUT = 200
 
 
 def require_reachable(target: Any, mcp_server: Any) -> None:
-    """Live Azure calls the MCP server from its own network: a loopback URL cannot be reached from there."""
+    """The service calls the MCP server itself: Azure from its own network, where our loopback is not ours;
+    a target on this machine (or one declaring ``mcp=loopback``) reaches the local server
+    (`respcheck.target.reaches_local_servers`). A target declaring ``mcp=false`` has no MCP tool."""
     host = urlsplit(mcp_server.url).hostname or ""
-    if target.mode == "live" and (host in LOOPBACK or host.startswith("127.")):
+    if target.mode != "live":
+        return
+    if (target.capabilities or {}).get("mcp") is False:
+        not_applicable(f"deployment {target.deployment} declares no MCP tool (--capability mcp=false)")
+    if (host in LOOPBACK or host.startswith("127.")) and not reaches_local_servers(target):
         not_applicable(
-            f"the local MCP server ({host}) is not reachable from Azure; MCP behaviours need a public MCP server"
+            f"the local MCP server ({host}) is not reachable from {target.masked_endpoint()}; MCP behaviours need "
+            "a public MCP server (or a target on this machine: --capability mcp=loopback)"
         )
 
 

@@ -59,7 +59,7 @@ def test_three_reference_regions_give_three_reports_and_a_matrix(tmp_path, capsy
         ("targets: [{name: a, reference: true, faults: [1]}]", "'faults' must be a list"),
         ("targets: [{name: a, reference: 'yes'}]", "'reference' must be true or false, got 'yes'"),
         ("targets: [{name: a, reference: true, region: 7}]", "'region' must be a string, got 7"),
-        (f"targets: [{{name: a, {EP}, auth: cert}}]", "'auth' must be 'key' or 'entra', got 'cert'"),
+        (f"targets: [{{name: a, {EP}, auth: cert}}]", "'auth' must be 'key', 'entra' or 'none', got 'cert'"),
         (f"targets: [{{name: a, {EP}, key_env: 'not a var'}}]", "'key_env' must be an environment variable name"),
         ("targets: [{name: a, endpoint: [1], deployment: d}]", "'endpoint' must be a URL string"),
         ("targets: [{name: a, endpoint: 'not a url', deployment: d}]", "not an endpoint URL"),

@@ -19,7 +19,17 @@ from typing import Any
 from respcheck import paths
 from respcheck.errors import UserError
 from respcheck.runner.preflight import preflight
-from respcheck.target import DEFAULT_PROFILE, KEY_ENV, live_target, load_profile, normalise_base_url
+from respcheck.target import (
+    CAPABILITIES,
+    DEFAULT_PROFILE,
+    KEY_ENV,
+    ROLES_HELP,
+    default_profile,
+    live_target,
+    load_profile,
+    normalise_base_url,
+    run_label,
+)
 
 VERDICT_ORDER = ("pass", "fail", "not-applicable", "inconclusive", "not-run")
 
@@ -29,11 +39,13 @@ def add_parser(subparsers: Any) -> None:
                               description=__doc__.splitlines()[0])
     p.add_argument("--target", choices=("replay", "reference", "live"), default=None,
                    help="replay (default), reference (local reference server) or live (needs --endpoint)")
-    p.add_argument("--endpoint", help="https://RESOURCE.openai.azure.com/openai/v1/ (implies --target live)")
+    p.add_argument("--endpoint", help="the API's base URL (implies --target live): "
+                   "https://RESOURCE.openai.azure.com/openai/v1/, a gateway's or APIM's, or an OpenAI-compatible "
+                   "server's such as http://127.0.0.1:8000/v1/")
     p.add_argument("--deployment", help="model deployment name")
     p.add_argument("--region", help="region of the resource, for the report")
     p.add_argument("--deployment-role", dest="roles", action="append", default=[], metavar="ROLE=NAME",
-                   help="live: a further deployment for tests that need one (reasoning, text_only, other)")
+                   help=f"live: {ROLES_HELP}")
     p.add_argument("--profile", default=None, help=f"cassette set to replay or record (default {DEFAULT_PROFILE!r})")
     p.add_argument("--record", action="store_true", help="record cassettes for the profile")
     p.add_argument("--block-network", action="store_true", help="refuse every non-loopback connection")
@@ -44,6 +56,11 @@ def add_parser(subparsers: Any) -> None:
                    help="stop when the estimated cost reaches USD (the rest is not-run)")
     p.add_argument("--price-per-mtok", metavar="IN,OUT", help="USD per million input,output tokens (default 2.0,8.0)")
     p.add_argument("--entra", action="store_true", help=f"authenticate with azure-identity instead of {KEY_ENV}")
+    p.add_argument("--api-key", metavar="KEY", help=f"live: the key to send (default: ${KEY_ENV})")
+    p.add_argument("--no-auth", action="store_true", help="live: send no credential (a keyless server)")
+    p.add_argument("--capability", dest="capabilities", action="append", default=[], metavar="KEY=VALUE",
+                   help="live: what the deployment can do, e.g. vision=false, context=2048, mcp=loopback "
+                        f"(keys: {', '.join(CAPABILITIES)}); repeatable")
     p.add_argument("--reference-fault", action="append", default=[], metavar="NAME",
                    help="start the reference server with this fault (repeatable)")
     p.add_argument("--reference-transient", type=float, default=0.0, metavar="P",
@@ -79,7 +96,7 @@ def _mode(args: argparse.Namespace) -> str:
 def validate(args: argparse.Namespace) -> str:
     """Refuse bad input before pytest starts; returns the mode."""
     mode = _mode(args)
-    profile = args.profile or DEFAULT_PROFILE
+    profile = args.profile or default_profile(mode, args.deployment)
     if args.record and mode == "replay":
         raise UserError("--record needs --target reference or a live --endpoint (replay only reads cassettes)")
     if mode == "replay":
@@ -88,8 +105,11 @@ def validate(args: argparse.Namespace) -> str:
         if args.record and profile == DEFAULT_PROFILE:
             raise UserError("--record against a live endpoint needs --profile NAME (not 'reference')")
         target = live_target(args.endpoint, args.deployment, region=args.region, profile=profile, entra=args.entra,
-                             roles=args.roles)
+                             roles=args.roles, api_key=args.api_key, no_auth=args.no_auth,
+                             capabilities=args.capabilities)
         preflight(target)
+    elif args.api_key or args.no_auth or args.capabilities:
+        raise UserError("--api-key, --no-auth and --capability describe a live target (give --endpoint)")
     if (args.reference_transient or args.reference_slow_first_byte) and mode != "reference":
         raise UserError("--reference-transient/--reference-slow-first-byte only apply to --target reference")
     if not 0.0 <= args.reference_transient < 1.0:
@@ -133,10 +153,11 @@ def pytest_args(args: argparse.Namespace, mode: str, run_id: str) -> list[str]:
                         ("--max-cost", args.max_cost), ("--price-per-mtok", args.price_per_mtok),
                         ("--report-dir", args.report_dir), ("-k", args.keyword),
                         ("--request-deadline", args.request_deadline), ("--stream-deadline", args.stream_deadline),
-                        ("--stream-idle", args.stream_idle), ("--max-response-mb", args.max_response_mb)):
+                        ("--stream-idle", args.stream_idle), ("--max-response-mb", args.max_response_mb),
+                        ("--api-key", args.api_key)):
         if value is not None:
             out += [flag, str(value)]
-    for flag in ("record", "block_network", "allow_expensive", "entra", "keep_resource_names"):
+    for flag in ("record", "block_network", "allow_expensive", "entra", "keep_resource_names", "no_auth"):
         if getattr(args, flag):
             out.append("--" + flag.replace("_", "-"))
     for fault in args.reference_fault:
@@ -147,6 +168,8 @@ def pytest_args(args: argparse.Namespace, mode: str, run_id: str) -> list[str]:
             out += [flag, str(value)]
     for role in args.roles:
         out += ["--deployment-role", role]
+    for cap in args.capabilities:
+        out += ["--capability", cap]
     if args.workers:
         out += ["-n", str(args.workers)]
     return out
@@ -158,15 +181,17 @@ def run(args: argparse.Namespace) -> int:
     from respcheck.plugin import _make_run_id
 
     if args.targets:
-        if args.endpoint or args.target or args.record or args.reference_fault or args.profile:
-            raise UserError("--targets takes the targets from the file; drop --endpoint/--target/--profile/--record/--reference-fault")
+        if (args.endpoint or args.target or args.record or args.reference_fault or args.profile or args.api_key
+                or args.no_auth or args.capabilities):
+            raise UserError("--targets takes the targets from the file; drop --endpoint/--target/--profile/--record/"
+                            "--reference-fault/--api-key/--no-auth/--capability")
         if args.parallel < 1:
             raise UserError("--parallel must be at least 1")
         from respcheck.runner.targets import run_targets
 
         return run_targets(args)
     mode = validate(args)
-    run_id = _make_run_id(mode, args.profile or DEFAULT_PROFILE)
+    run_id = _make_run_id(mode, run_label(mode, args.profile, args.deployment))
     watch = _SessionWatch()
     code = int(pytest.main(pytest_args(args, mode, run_id), plugins=[watch]))
     outdir = (args.report_dir or paths.reports_dir()) / run_id

@@ -60,7 +60,7 @@ def preflight(target: Any, timeout_s: float = 10.0) -> None:
             raise UserError(f"cannot reach {where}: {type(exc).__name__}: {exc}") from None
         if r.status_code in (401, 403):
             raise UserError(f"{where} rejected the credentials (HTTP {r.status_code})",
-                            hint=f"check {KEY_ENV} (or your Entra role assignment with --entra)")
+                            hint=f"check {KEY_ENV} or --api-key (or your Entra role assignment with --entra)")
         _require_model_list(r, where)
         names = {"--deployment": target.deployment,
                  **{f"--deployment-role {role}": name for role, name in target.deployments.items()}}
@@ -70,7 +70,8 @@ def preflight(target: Any, timeout_s: float = 10.0) -> None:
 
 
 def _require_model_list(r: httpx.Response, where: str) -> None:
-    hint = "give the resource's /openai/v1/ URL (https://RESOURCE.openai.azure.com/openai/v1/)"
+    hint = ("give the API's base URL, the one /models and /responses hang off: https://RESOURCE.openai.azure.com"
+            "/openai/v1/, or an OpenAI-compatible server's (often http://HOST:PORT/v1/)")
     if r.status_code != 200:
         raise UserError(f"{where} answered GET /models with {_describe(r)}, not a model list", hint=hint)
     try:

@@ -7,9 +7,14 @@ The file (YAML)::
         endpoint: https://RES.openai.azure.com/openai/v1/
         region: eastus2
         deployment: gpt-4.1
-        auth: key                           # key (default) or entra
+        auth: key                           # key (default), entra, or none (a keyless server)
         key_env: AZURE_OPENAI_API_KEY_EUS2  # where the key is (default AZURE_OPENAI_API_KEY)
         roles: {reasoning: o4-mini}         # optional further deployments (--deployment-role)
+      - name: local-vllm                    # any OpenAI-compatible base URL
+        endpoint: http://127.0.0.1:8000/v1/
+        deployment: tiny
+        auth: none
+        capabilities: {vision: false, context: 2048, mcp: loopback}   # optional (--capability)
       - name: local
         reference: true                     # the local reference server instead of an endpoint
         faults: [stream.sequence_gap]       # optional, reference only
@@ -38,9 +43,9 @@ import yaml
 
 from respcheck import paths
 from respcheck.errors import UserError
-from respcheck.target import KEY_ENV, ROLES, normalise_base_url
+from respcheck.target import KEY_ENV, ROLES, capability_value, normalise_base_url
 
-FIELDS = {"name", "endpoint", "region", "deployment", "auth", "key_env", "roles", "reference", "faults"}
+FIELDS = {"name", "endpoint", "region", "deployment", "auth", "key_env", "roles", "reference", "faults", "capabilities"}
 
 
 @dataclass
@@ -54,12 +59,14 @@ class TargetSpec:
     key_env: str = KEY_ENV
     roles: dict[str, str] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
+    capabilities: dict[str, Any] = field(default_factory=dict)
 
 
 FIELD_TYPES: dict[str, str] = {
     "name": "a name (letters, digits, . _ -)", "endpoint": "a URL string", "region": "a string",
-    "deployment": "a string", "auth": "'key' or 'entra'", "key_env": "an environment variable name",
+    "deployment": "a string", "auth": "'key', 'entra' or 'none'", "key_env": "an environment variable name",
     "roles": "a mapping ROLE: DEPLOYMENT", "reference": "true or false", "faults": "a list of fault names",
+    "capabilities": "a mapping CAPABILITY: VALUE",
 }
 """What each field must be: the one-line error says it, instead of an AttributeError from deep inside."""
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")
@@ -73,7 +80,7 @@ def _check_field(key: str, value: Any) -> bool:
     if key in ("endpoint", "region", "deployment"):
         return isinstance(value, str) and bool(value.strip())
     if key == "auth":
-        return value in ("key", "entra")
+        return value in ("key", "entra", "none")
     if key == "key_env":
         return isinstance(value, str) and bool(_ENV.fullmatch(value))
     if key == "roles":
@@ -83,6 +90,8 @@ def _check_field(key: str, value: Any) -> bool:
         return isinstance(value, bool)
     if key == "faults":
         return isinstance(value, list) and all(isinstance(f, str) for f in value)
+    if key == "capabilities":
+        return isinstance(value, dict) and all(isinstance(k, str) for k in value)
     return False
 
 
@@ -133,12 +142,17 @@ def _spec(path: Path, i: int, item: Any) -> TargetSpec:
                       deployment=item.get("deployment"), auth=item.get("auth") or "key",
                       key_env=item.get("key_env") or KEY_ENV, roles=dict(item.get("roles") or {}),
                       faults=list(item.get("faults") or []))
+    for key, value in (item.get("capabilities") or {}).items():  # each value typed and checked (target.CAPABILITIES)
+        name, typed = capability_value(key, value, where=f"{where}: capabilities")
+        spec.capabilities[name] = typed
     bad_roles = sorted(set(spec.roles) - set(ROLES))
     if bad_roles:
         raise UserError(f"{where}: unknown role(s) {', '.join(bad_roles)}", hint=f"roles: {', '.join(ROLES)}")
     if spec.reference:
         if item.get("endpoint"):
             raise UserError(f"{where}: give either 'reference: true' or an 'endpoint', not both")
+        if spec.capabilities:
+            raise UserError(f"{where}: 'capabilities' describe a live target (the reference server knows its own)")
         if spec.faults:
             from respcheck.server.faults import parse_faults
 
@@ -167,6 +181,10 @@ def pytest_argv(spec: TargetSpec, args: argparse.Namespace, run_id: str) -> list
                  "--profile", spec.name]
         if spec.auth == "entra":
             argv.append("--entra")
+        elif spec.auth == "none":
+            argv.append("--no-auth")
+        for cap, value in spec.capabilities.items():
+            argv += ["--capability", f"{cap}={str(value).lower() if isinstance(value, bool) else value}"]
         for role, name in spec.roles.items():
             argv += ["--deployment-role", f"{role}={name}"]
     if spec.region:
