@@ -36,6 +36,7 @@ from vcr.request import Request as VcrRequest
 
 from respcheck.cases import CaseBook
 from respcheck.errors import UserError
+from respcheck.guard import find_in_chain
 from respcheck.scrub import DEFAULT_RULES, Scrubber, ScrubRules
 
 RecordMode = Literal["off", "replay", "record"]
@@ -412,13 +413,8 @@ def played_indices(cassette: Any) -> list[int]:
 
 def find_cassette_miss(exc: BaseException | None) -> CannotOverwriteExistingCassetteException | None:
     """The vcrpy "no match" error inside an exception chain (the openai SDK wraps it in APIConnectionError)."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, CannotOverwriteExistingCassetteException):
-            return exc
-        exc = exc.__cause__ or exc.__context__
-    return None
+    found: CannotOverwriteExistingCassetteException | None = find_in_chain(exc, CannotOverwriteExistingCassetteException)
+    return found
 
 
 def explain_miss(miss: CannotOverwriteExistingCassetteException, profile: str) -> CassetteError:
