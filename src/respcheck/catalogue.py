@@ -87,12 +87,64 @@ class Variant:
     sources: tuple[str, ...]
     treated_as: str
     recorded_as: str | None = None
+    name: str | None = None
+    match: Mapping[str, Any] | None = field(default=None, compare=False)
+    documented_match: Mapping[str, Any] | None = field(default=None, compare=False)
+
+    def side_of(self, value: Any) -> str:
+        """Which side one value recorded under `recorded_as` shows: ``variant`` (it matches `match`),
+        ``documented`` (it matches `documented_match`) or ``unrecognised`` (neither, or no rules given).
+        The variant is tested first: where a variant refines the claim (a refusal with one particular
+        status) a value matching both is the variant."""
+        if self.match is not None and value_matches(self.match, value):
+            return "variant"
+        if self.documented_match is not None and value_matches(self.documented_match, value):
+            return "documented"
+        return "unrecognised"
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"observed": self.observed, "sources": list(self.sources), "treated_as": self.treated_as}
         if self.recorded_as:
             out["recorded_as"] = self.recorded_as
+        if self.name:
+            out["name"] = self.name
+        if self.match is not None:
+            out["match"] = dict(self.match)
+        if self.documented_match is not None:
+            out["documented_match"] = dict(self.documented_match)
         return out
+
+
+_MISSING = object()
+
+
+def _value_text(value: Any) -> str:
+    """A value as `pattern` sees it: a string as it is, anything else as compact JSON with sorted keys."""
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def value_matches(rule: Mapping[str, Any], value: Any) -> bool:
+    """Whether an observed value passes a catalogue `value_match` rule (every condition given holds).
+
+    ``field`` first picks a key path (dots) out of an object value (absent: no match); then ``equals``,
+    ``one_of``, ``pattern`` (regex search in `_value_text`) and ``min``/``max`` (numbers only; a bool is
+    no number) are checked. Pure, so reports and tests compute a side the same way."""
+    if "field" in rule:
+        for part in str(rule["field"]).split("."):
+            value = value.get(part, _MISSING) if isinstance(value, Mapping) else _MISSING
+            if value is _MISSING:
+                return False
+    if "equals" in rule and value != rule["equals"]:
+        return False
+    if "one_of" in rule and value not in rule["one_of"]:
+        return False
+    if "pattern" in rule and re.search(str(rule["pattern"]), _value_text(value)) is None:
+        return False
+    for bound, ok in (("min", lambda v, b: v >= b), ("max", lambda v, b: v <= b)):
+        if bound in rule:
+            if isinstance(value, bool) or not isinstance(value, int | float) or not ok(value, rule[bound]):
+                return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -259,6 +311,34 @@ def consistency_findings(raw: list[dict[str, Any]]) -> list[Finding]:
                     )
                 elif other == eid:
                     findings.append(Finding("conflict_self", f"{eid} lists itself as a conflict", index=i))
+        findings += _variant_findings(eid, entry.get("variants") or (), i)
+    return findings
+
+
+#: Side names a report uses itself; a variant named so would be indistinguishable from them.
+RESERVED_SIDES = frozenset({"documented", "not_observed", "unrecognised"})
+
+
+def _variant_findings(eid: str, variants: Iterable[Mapping[str, Any]], index: int) -> list[Finding]:
+    """Variant names unique within the entry and not a reserved side; every `pattern` a valid regex."""
+    findings: list[Finding] = []
+    names: set[str] = set()
+    for v in variants:
+        name = v.get("name")
+        if name in RESERVED_SIDES:
+            findings.append(Finding("variant_reserved_name", f"{eid}: variant name {name!r} is reserved", index=index))
+        elif name is not None and name in names:
+            findings.append(Finding("variant_duplicate_name", f"{eid}: variant name {name!r} appears twice", index=index))
+        if name is not None:
+            names.add(str(name))
+        for key in ("match", "documented_match"):
+            pattern = (v.get(key) or {}).get("pattern")
+            if pattern is None:
+                continue
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                findings.append(Finding("variant_bad_pattern", f"{eid}: {key}.pattern {pattern!r}: {exc}", index=index))
     return findings
 
 
@@ -279,7 +359,8 @@ def _behaviour(entry: Mapping[str, Any]) -> Behaviour:
         conflict=Conflict(tuple(conflict["with"]), dict(conflict["values"]), conflict["settle"])
         if conflict
         else None,
-        variants=tuple(Variant(v["observed"], tuple(v["sources"]), v["treated_as"], v.get("recorded_as"))
+        variants=tuple(Variant(v["observed"], tuple(v["sources"]), v["treated_as"], v.get("recorded_as"),
+                               v.get("name"), v.get("match"), v.get("documented_match"))
                        for v in entry.get("variants", ())),
         data=dict(entry.get("data") or {}),
     )
@@ -396,7 +477,8 @@ def _print_variants(rows: list[Behaviour]) -> None:
         print(f"{b.id}: {b.claim}")
         for v in b.variants:
             rec = f", recorded as {v.recorded_as}" if v.recorded_as else ""
-            print(f"  - [{v.treated_as}{rec}] {v.observed}")
+            name = f"{v.name}: " if v.name else ""
+            print(f"  - [{v.treated_as}{rec}] {name}{v.observed}")
             for src in v.sources:
                 print(f"      {src}")
     print(f"{len(rows)} behaviour(s) with reported variants, {sum(len(b.sources) for b in rows)} source(s)")

@@ -185,6 +185,7 @@ def test_encrypted_content_included_and_opaque(turns, observe):
     items = _reasoning_items(resp)
     assert items, f"no reasoning item in the output: {[it.get('type') for it in resp.get('output') or []]}"
     blob = items[0].get("encrypted_content")
+    observe("reasoning.encrypted_content.length", len(blob) if isinstance(blob, str) else 0)  # 0: the variant
     assert isinstance(blob, str) and blob, f"include=[reasoning.encrypted_content] gave no encrypted_content: {items[0]}"
     observe("reasoning.encrypted_content.length", len(blob))
     # opaque: not the reasoning state in plain (or merely base64-encoded) form
@@ -236,6 +237,7 @@ def test_tampered_encrypted_content_rejected(turns, observe):
     """'The response then contains an encrypted version of the reasoning trace, which you can pass to future
     requests.' - only the service's own blob: a modified one must be refused (400), not silently used."""
     first = _ok(turns.first, "turn 1")
+    observe("reasoning.encrypted_content.store_false_turn2_status", turns.second.status)  # sent: turn 1 was 200
     items = _reasoning_items(first)
     assert items and items[0].get("encrypted_content"), "turn 1 returned no encrypted reasoning item"
     ex = turns.tampered

@@ -160,3 +160,35 @@ def test_claims_the_service_contradicts_carry_their_sources() -> None:
     }
     missing = sorted(i for i in contradicted if not loaded[i].sources)
     assert not missing, missing
+
+
+RULED = {**VARIANT, "name": "something_else", "match": {"equals": "else"}, "documented_match": {"pattern": "^as documented"}}
+
+
+def test_variant_rules_load_round_trip_and_tell_the_sides(tmp_path: Path) -> None:
+    (v,) = cat.load_catalogue(_write(tmp_path, [{**GOOD, "variants": [RULED]}]))["chaining.test.one"].variants
+    assert (v.name, v.side_of("else"), v.side_of("as documented here"), v.side_of(3)) == (
+        "something_else", "variant", "documented", "unrecognised")
+    assert v.to_dict() == RULED
+
+
+@pytest.mark.parametrize(
+    "variant,match",
+    [
+        ({**RULED, "match": {}}, "is invalid"),                                   # an empty rule matches anything
+        ({**RULED, "match": {"equal": 1}}, "is invalid"),                         # a typo'd condition
+        ({k: v for k, v in RULED.items() if k != "name"}, "is invalid"),          # a rule needs a name to print
+        ({k: v for k, v in RULED.items() if k != "recorded_as"}, "is invalid"),   # and a key to read
+        ({k: v for k, v in RULED.items() if k != "match"}, "is invalid"),         # documented side alone: no variant
+        ({**RULED, "name": "documented"}, "is reserved"),
+        ({**RULED, "documented_match": {"pattern": "(unclosed"}}, "documented_match.pattern"),
+    ],
+)
+def test_broken_variant_rules_are_refused(tmp_path: Path, variant: dict, match: str) -> None:
+    with pytest.raises(UserError, match=match):
+        cat.load_catalogue(_write(tmp_path, [{**GOOD, "variants": [variant]}]))
+
+
+def test_two_variants_of_one_claim_need_distinct_names(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="appears twice"):
+        cat.load_catalogue(_write(tmp_path, [{**GOOD, "variants": [RULED, {**RULED, "recorded_as": "chaining.test.other"}]}]))

@@ -13,8 +13,9 @@ from typing import Any
 from respcheck.errors import UserError
 from respcheck.report.aggregate import TEST_VERDICTS, VERDICT_ORDER, fold, summarise
 from respcheck.report.mask import mask_endpoint, scrub
+from respcheck.report.variants import variant_sections
 
-REPORT_VERSION = "1.1"
+REPORT_VERSION = "1.2"
 """Bumped on any change a consumer could notice: major for removals/renames, minor for additions."""
 
 _TARGET_FIELDS = ("name", "endpoint", "region", "deployment", "model_version", "api_version", "profile")
@@ -224,6 +225,7 @@ def build(run: Mapping, results: Iterable[Mapping], catalogue: Any, *, show_reso
         others = [o for o in _conflicts(catalogue).get(row["id"], []) if o in verdicts]
         if others:
             row["conflict"] = {"with": {o: verdicts[o] for o in others}}
+    _attach_variants(rows, catalogue, checked)
 
     families = []
     for family in sorted({r["family"] for r in rows}):
@@ -249,3 +251,16 @@ def build(run: Mapping, results: Iterable[Mapping], catalogue: Any, *, show_reso
         "untied_tests": untied,
     }
     return scrub(report)
+
+
+# ----------------------------------------------------------------------- variants (issue 14: which side held)
+
+
+def _attach_variants(rows: list[dict], catalogue: Any, results: list[dict]) -> None:
+    """Give each row whose catalogue entry has `variants` a ``variants`` section saying, for this run, which
+    side held (documented, a named variant, or not observed), computed from the values the tests recorded
+    under the variants' ``recorded_as`` keys (`respcheck.report.variants`). Rows without variants get none."""
+    sections = variant_sections(catalogue, results)
+    for row in rows:
+        if row["id"] in sections:
+            row["variants"] = sections[row["id"]]

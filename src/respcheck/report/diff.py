@@ -16,6 +16,11 @@ there is a **lost test**, and counts as a regression on its own. Without it a ru
 harness error or a missing cassette could still diff clean when the behaviour's other tests passed, or
 when the test vanished from the run altogether.
 
+Where the catalogue lists variants (the docs say one thing, public reports show the service doing
+another), the side each variant showed is compared too (``variant_changes``: documented -> a variant,
+a variant -> not observed, ...) and flagged in its own section. A change of side does not gate on its
+own: a variant the suite treats as a defect already fails its behaviour, and an accepted one is legal.
+
 Only regressions (behaviours and lost tests) make `respcheck diff` exit 1. Observed values (measured limits) and the run identity
 (SDK version, region, deployment...) are compared too and reported, but never gate on their own: a
 changed limit is news, whether it is bad news depends on the claim, and the claim's test decides that.
@@ -25,8 +30,9 @@ from __future__ import annotations
 
 from respcheck.report.attention import all_tests, first_line
 from respcheck.report.text import SYMBOLS, identity_line, md_cell, pct
+from respcheck.report.variants import side_changes
 
-DIFF_VERSION = "1.0"
+DIFF_VERSION = "1.1"
 KINDS: tuple[str, ...] = ("regression", "fix", "improved", "changed", "added", "removed", "unchanged")
 
 
@@ -83,7 +89,7 @@ def diff(old: dict, new: dict) -> dict:
     """The diff of two reports (see the module doc for the classification)."""
     old_rows = {r["id"]: r for r in old["behaviours"]}
     new_rows = {r["id"]: r for r in new["behaviours"]}
-    changes, observed_changes = [], []
+    changes, observed_changes, variant_changes = [], [], []
     counts = dict.fromkeys(KINDS, 0)
     for bid in sorted(old_rows.keys() | new_rows.keys()):
         o, n = old_rows.get(bid), new_rows.get(bid)
@@ -106,6 +112,7 @@ def diff(old: dict, new: dict) -> dict:
                 }
             )
         if o and n:
+            variant_changes += side_changes(o, n)
             for key in sorted(o["observed"].keys() | n["observed"].keys()):
                 before, after = o["observed"].get(key), n["observed"].get(key)
                 if before != after:
@@ -128,6 +135,7 @@ def diff(old: dict, new: dict) -> dict:
         "lost_tests": lost,
         "changes": changes,
         "observed_changes": observed_changes,
+        "variant_changes": variant_changes,
     }
 
 
@@ -193,4 +201,16 @@ def render_diff_markdown(d: dict) -> str:
                 "| Behaviour | Observed | Old | New |", "|---|---|---|---|"]
         for ch in d["observed_changes"]:
             out.append(f"| `{ch['id']}` | `{ch['key']}` | {_val(ch['old'])} | {_val(ch['new'])} |")
+    out += _variant_section(d.get("variant_changes") or [])
     return "\n".join(out) + "\n"
+
+
+def _variant_section(changes: list[dict]) -> list[str]:
+    """Variants whose side changed between the runs (the docs' side, a reported variant, not observed)."""
+    if not changes:
+        return []
+    out = ["", f"## Side changes: docs or service ({len(changes)})", "",
+           "Which side held changed for these catalogue variants (see the behaviours' variants in report.md).", "",
+           "| Behaviour | Variant | Old side | New side |", "|---|---|---|---|"]
+    out += [f"| `{ch['id']}` | {md_cell(ch['variant'])} | {ch['old']} | {ch['new']} |" for ch in changes]
+    return out

@@ -7,6 +7,8 @@ table, the evidence, and only then the full table, which lists the same worst ne
 
 from __future__ import annotations
 
+import json
+
 from respcheck.report.aggregate import ATTENTION, VERDICT_ORDER
 from respcheck.report.attention import attention_tests, first_line, plain_message
 from respcheck.report.text import (
@@ -20,6 +22,7 @@ from respcheck.report.text import (
     spent_text,
     tests_line,
 )
+from respcheck.report.variants import side_text
 
 _COUNT_HEAD = " | ".join(f"{SYMBOLS[v]} {v}" for v in VERDICT_ORDER)
 
@@ -68,6 +71,26 @@ def _observed(row: dict) -> str:
     return "; ".join(f"{k} = {_fmt_value(v)}" for k, v in row["observed"].items())
 
 
+def _variants_section(rows: list[dict]) -> list[str]:
+    """Where the docs and the service disagree (catalogue variants): which side this run's values show."""
+    picked = [r for r in rows if r.get("variants")]
+    if not picked:
+        return []
+    out = ["", f"## Docs or service: which side held ({len(picked)})", "",
+           "Behaviours public reports say the real service contradicts; each side is the catalogue's rule applied "
+           "to the value a test recorded under the variant's key (not observed: no test recorded it).", "",
+           "| Behaviour | Side held | Variant (treated as) | Side | Recorded values | Sources |", "|---|---|---|---|---|---|"]
+    for row in picked:
+        section = row["variants"]
+        for i, c in enumerate(section["checks"]):
+            values = "; ".join(f"`{json.dumps(v['value'])}` → {v['side']} ({len(v['tests'])} test{'s' if len(v['tests']) != 1 else ''})"
+                               for v in c["values"]) or (c["note"] or "–")
+            head = (f"`{row['id']}`", f"**{section['side']}**") if i == 0 else ("", "")
+            out.append(f"| {head[0]} | {head[1]} | {md_cell(c['name'])} ({c['treated_as']}) | {c['side']} "
+                       f"| {md_cell(values)} | {md_cell(', '.join(c['sources'])) or '–'} |")
+    return out
+
+
 def _identity_table(report: dict) -> list[str]:
     run = report["run"]
     t, v = run["target"], run["versions"]
@@ -114,6 +137,8 @@ def _evidence_block(row: dict) -> list[str]:
             lines.append(f"  - shared cassette `{shared}`")
     if row["observed"]:
         lines.append(f"- observed: {md_cell(_observed(row))}")
+    if row.get("variants"):
+        lines.append(f"- {md_cell(side_text(row['variants']))}")
     return lines + [""]
 
 
@@ -150,9 +175,11 @@ def render_markdown(report: dict) -> str:
             out += ["", f"## {titles[verdict]} ({len(picked)})", ""]
             for row in picked:
                 out += _evidence_block(row)
+    out += _variants_section(rows)
     out += ["", "## All behaviours", "", "| Behaviour | Verdict | Claim | Reason / observed |", "|---|---|---|---|"]
     for row in sorted(rows, key=lambda r: (VERDICT_ORDER.index(r["verdict"]), r["id"])):
-        note = "; ".join(x for x in (conflict_note(row), first_line(row["reason"], 400), _observed(row)) if x)
+        side = side_text(row["variants"]) if row.get("variants") else ""
+        note = "; ".join(x for x in (conflict_note(row), side, first_line(row["reason"], 400), _observed(row)) if x)
         out.append(
             f"| `{row['id']}` | {SYMBOLS[row['verdict']]} {row['verdict']} | {md_cell(row['claim'])} | {md_cell(note)} |"
         )
