@@ -152,6 +152,40 @@ def test_animated_gif_is_rejected(client, target):
     _refused(client, image_part(gif(animated=True, frames=3), "image/gif"), "an animated GIF (3 frames)")
 
 
+def _error_fields(raw: Any) -> dict[str, Any]:
+    """error.code and the start of error.message of an answer (empty when it carries no error object)."""
+    try:
+        err = raw.json().get("error")
+    except (ValueError, AttributeError):
+        return {}
+    if not isinstance(err, dict):
+        return {}
+    return {"code": err.get("code"), "message": str(err.get("message") or "")[:160]}
+
+
+MISLABELLED = {
+    "gif_animated_as_webp": ("an animated GIF (3 frames) labelled image/webp", lambda: gif(animated=True, frames=3), "image/webp"),
+    "bmp_as_png": ("a BMP labelled image/png", bmp, "image/png"),
+}
+"""Case -> (what it is, byte-stable bytes of an unsupported type, the supported MIME type its data URI claims)."""
+
+
+@pytest.mark.behaviour("limits.images.mislabelled_type_rejected")
+@pytest.mark.parametrize("case", variants(*MISLABELLED))
+def test_mislabelled_unsupported_image_is_rejected(client, target, observe, case):
+    """'The following table lists the supported file types for image inputs.' - the table lists file types:
+    an animated GIF is no 'Non-animated GIF image/gif' and a BMP is not in it, whatever MIME type the data
+    URI claims. Either way of refusing conforms, and the refusal's code and message are recorded (they show
+    whether the service sniffed the bytes or failed to decode them as the labelled type: 'Image files can't
+    be corrupted or unreadable. If the model can't process an image, the request fails.'); accepting the
+    image is the deviation."""
+    require_vision(target)
+    what, make, label = MISLABELLED[case]
+    ex = client.create_both(media_body(client, image_part(make(), label)), retry=False)
+    observe(f"limits.images.mislabelled.{case}", {"status": ex.status, **_error_fields(ex.http)})
+    rejected_both(ex, what)
+
+
 @pytest.mark.behaviour("limits.images.corrupt_fails")
 @pytest.mark.parametrize(
     "kind,mime",

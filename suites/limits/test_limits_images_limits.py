@@ -3,7 +3,9 @@
 These probes are big (100+ images, ~50 MB bodies) and marked expensive: a live run sends them only with
 --allow-expensive. Size probes are padded PNGs (`sized_png`: a valid 8x8 image plus an ancillary chunk, so
 the pixels - and the tokens - stay tiny while the bytes reach the limit). "MB" is not defined by the docs;
-each probe is on the same side of the limit under both readings (10^6 and 2^20 bytes). The recorder stores
+the fixed probes are on the same side of the limit under both readings (10^6 and 2^20 bytes), and the edge
+probes (`_limits_edges`) find the byte-exact edge: "under 50 MB" is exclusive, so a payload of exactly the
+limit is refused and one byte less accepted, in whichever unit the target follows (recorded). The recorder stores
 the big base64 strings as digests, so the cassettes stay small. A size refusal may be 400 or 413 (Payload Too
 Large), always with the error envelope; never a 5xx. The ~50 MB bodies go through the raw channel alone; the
 101-image probe is one request seen through both channels (`create_both`: the raw refusal and the SDK's
@@ -13,6 +15,7 @@ BadRequestError read from it).
 from __future__ import annotations
 
 import pytest
+from _limits_edges import find_edge, under
 from _limits_helpers import (
     MB,
     SIZE_REJECTION,
@@ -88,3 +91,38 @@ def test_images_under_50mb_together_are_accepted_over_rejected(client, target, o
     raw = client.http_post("responses", over, retry=False)
     observe("limits.images.total_52mib", raw.status_code)
     assert_rejected(raw, f"two PNGs of {26 * MiB} bytes each ({52 * MiB} bytes together) (HTTP)", SIZE_REJECTION)
+
+
+IMAGE_READINGS = under(50, "seed 000")
+"""'under 50 MB': exclusive, MB as 10^6 or 2^20 bytes."""
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("limits.images.max_file_size_50mb")
+def test_single_image_at_the_50mb_edge(client, target, observe):
+    """'Each individual image file must be under 50 MB' - "under" is exclusive: one image of exactly 50 MB is
+    refused and one of a byte less accepted (MB as 10^6 or 2^20 bytes: the reading that holds is recorded)."""
+    require_vision(target)
+
+    def probe(size: int):
+        return client.http_post("responses", media_body(client, sized_image_part(client, size, seed=3)), retry=False)
+
+    edge = find_edge(probe, IMAGE_READINGS, "one valid PNG")
+    observe("limits.images.single_image_edge", edge.observed())
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("limits.images.max_total_size_50mb")
+def test_images_totalling_the_50mb_edge(client, target, observe):
+    """'... and the combined size of all images in the request must also be under 50 MB.' - two images, each
+    far under 50 MB, totalling exactly 50 MB are refused; a byte less in total is accepted (the unit that
+    holds is recorded)."""
+    require_vision(target)
+
+    def probe(total: int):
+        half = total // 2
+        body = media_body(client, sized_image_part(client, half, seed=4), sized_image_part(client, total - half, seed=5))
+        return client.http_post("responses", body, retry=False)
+
+    edge = find_edge(probe, IMAGE_READINGS, "two valid PNGs together")
+    observe("limits.images.total_size_edge", edge.observed())

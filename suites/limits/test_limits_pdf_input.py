@@ -31,6 +31,7 @@ from _limits_helpers import (
 )
 
 from respcheck.payloads import pdf
+from respcheck.verdicts import inconclusive
 
 DOC_TEXT = "The respcheck probe word is tangerine."
 FILE_ID_TEXT = "The respcheck probe word is marigold."
@@ -126,6 +127,21 @@ def test_pdf_on_text_only_deployment_is_rejected(client, target):
     model = target.deployment_for("text_only")
     body = media_body(client, pdf_part(pdf(1, DOC_TEXT)), model=model, max_output_tokens=64)
     rejected_both(client.create_both(body, retry=False), f"a PDF sent to text-only {model}")
+
+
+@pytest.mark.behaviour("limits.pdf.vision_models_only")
+def test_pdf_by_file_id_on_text_only_deployment_is_rejected(client, target):
+    """'Only models that support both text and image inputs can accept PDF files as input.' - also when the
+    PDF comes as a file ID ('PDF files can be provided either as Base64-encoded data or as file IDs.'),
+    uploaded as the docs say: 'A purpose of user_data is currently not supported. As a temporary workaround
+    you will need to set purpose to assistants.'"""
+    model = target.deployment_for("text_only")
+    up = upload(client, FILE_ID_DOC, "respcheck-text-only.pdf", "application/pdf", "assistants")
+    file_id = uploaded_id(up)
+    if file_id is None:  # the upload is a step, not the claim: files.* judge it
+        inconclusive(f"the PDF upload (purpose=assistants) answered HTTP {up.status_code}: {up.text[:200]}")
+    body = media_body(client, {"type": "input_file", "file_id": file_id}, model=model, max_output_tokens=64)
+    rejected_both(client.create_both(body, retry=False), f"a PDF by file_id sent to text-only {model}")
 
 
 @pytest.mark.behaviour("limits.pdf.multiple_files")

@@ -5,8 +5,10 @@ request is 50 MB." (no page limit). Seed 004 (Japanese how-to): "up to 100 pages
 across multiple file inputs" per request. The tests assert what both readings agree on (a request under
 32 MB is accepted, one over 50 MB is refused with 400) and what only one seed states where the other is
 silent (100 pages), and they probe between 32 and 50 MB to record which size limit the target enforces
-(observe: `limits.pdf.max_total_bytes`). "MB" is not defined by the docs; every probe is on the same side of
-a limit under both readings (10^6 and 2^20 bytes).
+(observe: `limits.pdf.max_total_bytes`). "MB" is not defined by the docs; the fixed probes are on the same
+side of a limit under both readings (10^6 and 2^20 bytes), and the edge probe (`_limits_edges`) finds the
+byte-exact edge among all four: "up to 32 MB" (seed 004) is inclusive - exactly the limit accepted, one
+byte more refused - and "under 50 MB" (seed 000) exclusive.
 
 Big probes are marked expensive (live only with --allow-expensive); payloads are byte-stable PDFs padded
 with an attachment of zeros, so only their size (not their pages or text) grows; the recorder stores the
@@ -18,6 +20,7 @@ Too Large), always with the error envelope; never a 5xx. A page-limit refusal is
 from __future__ import annotations
 
 import pytest
+from _limits_edges import find_edge, under, up_to
 from _limits_helpers import (
     MB,
     SIZE_REJECTION,
@@ -112,3 +115,26 @@ def test_pdf_total_size_limit_is_32mb_or_50mb(client, target, observe):
     observe("limits.pdf.max_total_bytes", f"neither: 33.6 MB -> HTTP {mid.status_code}, 49 MB -> HTTP {high.status_code}")
     raise AssertionError(f"the PDF size limit matches neither documented value (32 MB, 50 MB): 33.6 MB answered "
                          f"HTTP {mid.status_code}, 49 MB answered HTTP {high.status_code}: {high.text[:200]}")
+
+
+PDF_READINGS = (*up_to(32, "seed 004"), *under(50, "seed 000"))
+"""Seed 004's "up to 32 MB" (inclusive) and seed 000's "under 50 MB" (exclusive), MB as 10^6 or 2^20 bytes."""
+
+
+@pytest.mark.expensive
+@pytest.mark.behaviour("limits.pdf.max_total_size_32mb", "limits.pdf.max_total_size_50mb")
+def test_pdfs_at_the_size_edge(client, target, observe):
+    """'API への 1 回の要求で、複数のファイル入力に対して最大 100 ページと合計コンテンツの 32 MB をアップロードできます。'
+    (seed 004: up to 32 MB of total content - inclusive, exactly 32 MB is accepted and one byte more refused)
+    versus 'The combined limit across all files in the request is 50 MB.' with 'each file must be under
+    50 MB' (seed 000: exclusive). Two PDFs whose total sits byte-exactly on each reading's edge settle which
+    one the target follows (recorded)."""
+    require_file_input(target)
+
+    def probe(total: int):
+        half = total // 2
+        body = media_body(client, sized_pdf_part(client, half, "edge-a.pdf"), sized_pdf_part(client, total - half, "edge-b.pdf"))
+        return client.http_post("responses", body, retry=False)
+
+    edge = find_edge(probe, PDF_READINGS, "two 1-page PDFs together")
+    observe("limits.pdf.total_size_edge", edge.observed())

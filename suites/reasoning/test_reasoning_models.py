@@ -155,6 +155,7 @@ def test_reasoning_summary_returned(turns, observe):
     items = _reasoning_items(resp)
     assert items, f"no reasoning item in the output: {[it.get('type') for it in resp.get('output') or []]}"
     parts = [p for it in items for p in it.get("summary") or []]
+    observe("reasoning.summary.where", "summary" if parts else sorted({c.get("type") for it in items for c in it.get("content") or []}) or "nowhere")
     assert parts, "reasoning.summary was requested, but every reasoning item has an empty summary"
     for p in parts:
         assert p.get("type") == "summary_text" and isinstance(p.get("text"), str) and p["text"].strip(), (

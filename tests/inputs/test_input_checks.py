@@ -9,7 +9,7 @@ import pytest
 from respcheck.payloads import images, pdfs
 from respcheck.server.errors import ApiError
 from respcheck.server.files import FileStore
-from respcheck.server.inputs import INPUT_FAULTS, check_request_inputs
+from respcheck.server.inputs import INPUT_FAULTS, InputLimits, check_request_inputs
 
 MiB = 1024 * 1024
 
@@ -157,6 +157,58 @@ def test_pdf_size_limit_32mb():
     assert ok.pdf_bytes == 32 * MiB
     err = rejects(body(pdf_part(pdfs.pdf(1, pad_to_bytes=32 * MiB + 1))))
     assert err.message == "PDF content is 33554433 bytes; the limit is 33554432 bytes (32 MB) per request"
+
+
+SMALL = InputLimits(max_image_bytes=3_000, max_total_image_bytes=3_000, max_pdf_total_bytes=5_000)
+"""Limits small enough to probe byte-exact edges cheaply: images under 3000 bytes, PDFs up to 5000."""
+
+
+def test_size_edges_are_byte_exact_and_the_edge_faults_move_them_by_one_byte():
+    def check(*parts, faults=frozenset()):
+        return check_request_inputs(body(*parts), VISION, None, frozenset(faults), SMALL)
+
+    # images: "under" - 2999 bytes accepted, 3000 refused, alone and split over two images
+    assert check(img(images.sized_png(2_999))).image_bytes == 2_999
+    with pytest.raises(ApiError):
+        check(img(images.sized_png(3_000)))
+    with pytest.raises(ApiError):
+        check(img(images.sized_png(1_500)), img(images.sized_png(1_500, seed=1)))
+    s = check(img(images.sized_png(3_000)), faults={"images.accept_at_size_limit"})
+    assert s.faults_applied == ["images.accept_at_size_limit"]
+    with pytest.raises(ApiError):
+        check(img(images.sized_png(3_001)), faults={"images.accept_at_size_limit"})
+    with pytest.raises(ApiError):
+        check(img(images.sized_png(2_999)), faults={"images.refuse_under_size_limit"})
+    assert check(img(images.sized_png(2_998)), faults={"images.refuse_under_size_limit"}).faults_applied == []
+    # PDFs: "up to" - 5000 bytes accepted, 5001 refused
+    assert check(pdf_part(pdfs.pdf(1, pad_to_bytes=5_000))).pdf_bytes == 5_000
+    with pytest.raises(ApiError):
+        check(pdf_part(pdfs.pdf(1, pad_to_bytes=5_001)))
+    assert check(pdf_part(pdfs.pdf(1, pad_to_bytes=5_001)), faults={"pdf.accept_over_size_limit"}).pdf_bytes == 5_001
+    with pytest.raises(ApiError):
+        check(pdf_part(pdfs.pdf(1, pad_to_bytes=5_000)), faults={"pdf.refuse_at_size_limit"})
+
+
+@pytest.mark.parametrize("data,label", [(images.gif(animated=True, frames=3), "image/webp"), (images.bmp(), "image/png")],
+                         ids=["animated_gif_as_webp", "bmp_as_png"])
+def test_mislabelled_image_judged_by_its_bytes_unless_the_label_is_trusted(data, label):
+    err = rejects(body(img(data, label)))
+    assert err.code == "invalid_image"
+    s = check_request_inputs(body(img(data, label)), VISION, None, frozenset({"images.trust_mime_label"}))
+    assert s.faults_applied == ["images.trust_mime_label"] and s.image_mimes == [label]
+    # a correctly labelled supported image is not changed by the fault
+    assert check_request_inputs(body(img(images.png())), VISION, None, frozenset({"images.trust_mime_label"})).faults_applied == []
+
+
+def test_pdf_by_file_id_on_text_only_deployment():
+    store = FileStore()
+    pdf_id = store.add(pdfs.pdf(1), "r.pdf", "assistants").id
+    by_id = body({"type": "input_file", "file_id": pdf_id})
+    err = rejects(by_id, dep=TEXT, store=store)
+    assert err.code == "unsupported_file"
+    s = check_request_inputs(by_id, TEXT, store, frozenset({"pdf.file_id_skips_vision_check"}))
+    assert s.faults_applied == ["pdf.file_id_skips_vision_check"]
+    rejects(body(pdf_part(pdfs.pdf())), dep=TEXT, faults=frozenset({"pdf.file_id_skips_vision_check"}))  # inline still checked
 
 
 def test_non_pdf_and_broken_pdf():

@@ -182,29 +182,37 @@ def test_variant_tested_before_the_documented_rule():
 def test_every_shipped_variant_with_a_key_has_rules_that_tell_the_sides_apart():
     """Each rule pair of schemas/behaviours.yaml sorts a documented and a variant example apart (one of each,
     taken from the values the suites record), so a report never shows a side the rules cannot reach."""
-    examples = {
-        "chaining.response.content_filters_variant": ("list", "null"),
-        "chaining.previous_response_id.unknown_variant": ("HTTP 404 no code", "HTTP 400 previous_response_not_found"),
-        "chaining.read_after_write.lag": ({"attempts": 1, "waited_s": 0.0, "unresolved": False},
-                                          {"attempts": 4, "waited_s": 7.0, "unresolved": False}),
-        "streaming.error_event.sequence": (["error", "response.failed"], ["response.failed", "error"]),
-        "tools.web_search.variant": ("holds: web_search refused with HTTP 400",
-                                     "contradicted: web_search served (web_search_call items: 1)"),
-        "reasoning.encrypted_content.length": (164, 0),
-        "errors.ratelimit.retry_after.variant": ("holds: Retry-After", "contradicted: ['retry-after-ms']"),
-        "models.request.unknown_deployment_status": (404, 400),
-        "compaction.endpoint.status": (200, 404),
-        "reasoning.encrypted_content.store_false_turn2_status": (200, 400),
+    examples = {  # variant name: (a documented value, a variant value) of its recorded_as key
+        "content_filters_null": ("list", "null"),
+        "unknown_id_400_not_found": ("HTTP 404 no code", "HTTP 400 previous_response_not_found"),
+        "read_after_write_lag": ({"attempts": 1, "waited_s": 0.0, "unresolved": False},
+                                 {"attempts": 4, "waited_s": 7.0, "unresolved": False}),
+        "failed_then_error": (["error", "response.failed"], ["response.failed", "error"]),
+        "web_search_supported": ("holds: web_search refused with HTTP 400",
+                                 "contradicted: web_search served (web_search_call items: 1)"),
+        "streaming_supported": ({"status": 200, "partial_image_events": 0, "message": ""},
+                                {"status": 200, "partial_image_events": 2, "message": ""}),
+        "encrypted_content_missing": (164, 0),
+        "retry_after_ms_only": ("holds: Retry-After", "contradicted: ['retry-after-ms']"),
+        "v1_400_model_not_found": (404, 400),
+        "compact_endpoint_absent": (200, 404),
+        "stateless_roundtrip_refused": (200, 400),
+        "reasoning_text_in_content": ("summary", ["reasoning_text"]),
+        "no_summary": ("summary", "nowhere"),
     }
     seen = set()
     for b in load_catalogue().values():
         for v in b.variants:
-            if v.recorded_as is None or v.match is None:
+            if v.match is None:
                 continue
-            documented, variant = examples[v.recorded_as]
+            documented, variant = examples[v.name]
             assert (v.side_of(documented), v.side_of(variant)) == ("documented", "variant"), (b.id, v.name)
-            seen.add(v.recorded_as)
+            seen.add(v.name)
     assert seen == set(examples)
+    by_name = {v.name: v for b in load_catalogue().values() for v in b.variants}
+    # two variants on one key: each value is only the variant it describes
+    assert by_name["no_summary"].side_of(["reasoning_text"]) == "unrecognised"
+    assert by_name["reasoning_text_in_content"].side_of("nowhere") == "unrecognised"
 
 
 def test_replay_of_a_variant_test_records_its_side(tmp_path, capsys):
@@ -226,3 +234,21 @@ def test_replay_of_a_variant_test_records_its_side(tmp_path, capsys):
     assert rows["chaining.retrieve.by_id"]["variants"]["side"] == "not observed"  # its tests were not selected
     assert "| `errors.ratelimit.retry_after` | **documented** |" in (outdir / "report.md").read_text()
     assert "side held: documented" in (outdir / "report.html").read_text()
+
+
+def test_two_variants_on_one_key_name_the_one_that_held(run, cat):
+    """The reasoning summary goes missing two ways under one key: a value is its own variant's, and the
+    other variant's check says so rather than calling the value unrecognised."""
+    where = "reasoning.summary.where"
+    base = {"sources": ["o/r#1"], "treated_as": "defect", "recorded_as": where, "documented_match": {"equals": "summary"}}
+    cat[BID]["variants"] = [
+        {**base, "observed": "summary empty, the text in content[] as reasoning_text", "name": "reasoning_text_in_content",
+         "match": {"pattern": "reasoning_text"}},
+        {**base, "observed": "no summary and no reasoning_text at all", "name": "no_summary", "match": {"equals": "nowhere"}},
+    ]
+    section = _row(_report(run, cat, result(NODE, [BID], "fail", observed={where: "nowhere"})))["variants"]
+    assert section["side"] == "no_summary"
+    assert [(c["side"], c["values"][0]["side"]) for c in section["checks"]] == [
+        ("other variant", "other variant"), ("variant", "variant")]
+    section = _row(_report(run, cat, result(NODE, [BID], "pass", observed={where: "summary"})))["variants"]
+    assert [c["side"] for c in section["checks"]] == ["documented", "documented"]

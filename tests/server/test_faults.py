@@ -30,6 +30,10 @@ from respcheck.server.streaming import TERMINAL_TYPES
 from respcheck.validators import check_response, check_stream
 
 Probe = Callable[[Wire], Any]
+SMALL_IMAGES = InputLimits(max_image_bytes=3_000, max_total_image_bytes=3_000)
+"""Image limits the size-edge faults are probed at ("under 3000 bytes": 2999 accepted, 3000 refused)."""
+SMALL_PDFS = InputLimits(max_pdf_total_bytes=5_000)
+"""PDF limit the size-edge faults are probed at ("up to 5000 bytes": 5000 accepted, 5001 refused)."""
 
 
 # ------------------------------------------------------------------ helpers
@@ -290,6 +294,12 @@ PROBES: dict[str, tuple[dict[str, Any], Probe]] = {
     "pdf.ignore_page_limit": ({"input_limits": InputLimits(max_pdf_pages=2)}, lambda w: w.post("responses", image_body(pdf_part(pdf(pages=3)))).status_code),
     "pdf.ignore_size_limit": ({"input_limits": InputLimits(max_pdf_total_bytes=1_000, max_file_bytes=1_000)}, lambda w: w.post("responses", image_body(pdf_part(pdf(pages=1)))).status_code),
     "pdf.accept_on_text_only_model": ({}, lambda w: w.post("responses", image_body(pdf_part(pdf(pages=1)), model="o3-mini")).status_code),
+    "images.accept_at_size_limit": ({"input_limits": SMALL_IMAGES}, lambda w: w.post("responses", image_body(img(sized_png(3_000)))).status_code),
+    "images.refuse_under_size_limit": ({"input_limits": SMALL_IMAGES}, lambda w: w.post("responses", image_body(img(sized_png(2_999)))).status_code),
+    "images.trust_mime_label": ({}, lambda w: w.post("responses", image_body(img(bmp(), "image/png"))).status_code),
+    "pdf.accept_over_size_limit": ({"input_limits": SMALL_PDFS}, lambda w: w.post("responses", image_body(pdf_part(pdf(pad_to_bytes=5_001)))).status_code),
+    "pdf.refuse_at_size_limit": ({"input_limits": SMALL_PDFS}, lambda w: w.post("responses", image_body(pdf_part(pdf(pad_to_bytes=5_000)))).status_code),
+    "pdf.file_id_skips_vision_check": ({}, lambda w: w.post("responses", image_body({"type": "input_file", "file_id": upload(w, "assistants", pdf(), "p.pdf").json()["id"]}, model="o3-mini")).status_code),
     "limits.500_instead_of_400": ({}, lambda w: w.post("responses", image_body(img(gif(animated=True), "image/gif"))).status_code),
     "files.accept_user_data": ({}, lambda w: upload(w, "user_data").status_code),
     "files.openai_id_prefix": ({}, lambda w: upload(w, "assistants").json()["id"].split("-")[0]),

@@ -5,7 +5,9 @@ Where the docs say one thing and public reports show the real service doing anot
 value it met under the variant's ``recorded_as`` key (``observe(key, value)``). This module reads those
 values back out of the run's result records and says, per variant, which side they show: ``variant`` (the
 value matches the variant's ``match`` rule), ``documented`` (it matches ``documented_match``),
-``unrecognised`` (a value neither rule describes: the catalogue's rules need a look) or ``not observed``
+``other variant`` (a value another variant on the same key describes, e.g. the two ways a reasoning
+summary goes missing), ``unrecognised`` (a value no rule describes: the catalogue's rules need a look)
+or ``not observed``
 (no test of this run recorded the key, or the catalogue names none). Nothing is guessed from verdicts or
 messages: a side is only ever the catalogue's rule applied to a value a test recorded.
 
@@ -24,6 +26,7 @@ DOCUMENTED = "documented"
 NOT_OBSERVED = "not observed"
 UNRECOGNISED = "unrecognised"
 VARIANT = "variant"
+OTHER_VARIANT = "other variant"
 
 
 def _variant(raw: Any) -> Variant:
@@ -61,8 +64,9 @@ def _values(results: Iterable[Mapping], key: str) -> list[tuple[Any, list[str]]]
     return out
 
 
-def check(variant: Variant, results: list[Mapping], index: int) -> dict[str, Any]:
-    """The side one variant shows in this run, with every value met and the tests that met it."""
+def check(variant: Variant, results: list[Mapping], index: int, siblings: tuple[Variant, ...] = ()) -> dict[str, Any]:
+    """The side one variant shows in this run, with every value met and the tests that met it. `siblings`
+    are the entry's other variants: a value one of them describes is ``other variant`` here, not unrecognised."""
     name = variant.name or variant.recorded_as or f"variant_{index + 1}"
     out: dict[str, Any] = {"name": name, "treated_as": variant.treated_as, "recorded_as": variant.recorded_as,
                            "sources": list(variant.sources), "side": NOT_OBSERVED, "values": [], "note": ""}
@@ -70,7 +74,7 @@ def check(variant: Variant, results: list[Mapping], index: int) -> dict[str, Any
         out["note"] = "the catalogue names no key a test records this variant under"
         return out
     values = _values(results, variant.recorded_as)
-    out["values"] = [{"value": v, "side": variant.side_of(v), "tests": nodeids} for v, nodeids in values]
+    out["values"] = [{"value": v, "side": _side(variant, siblings, v), "tests": nodeids} for v, nodeids in values]
     sides = {v["side"] for v in out["values"]}
     if not sides:
         out["note"] = f"no test of this run recorded {variant.recorded_as}"
@@ -78,11 +82,21 @@ def check(variant: Variant, results: list[Mapping], index: int) -> dict[str, Any
         out["side"] = VARIANT
     elif DOCUMENTED in sides:
         out["side"] = DOCUMENTED
+    elif OTHER_VARIANT in sides and UNRECOGNISED not in sides:
+        out["side"] = OTHER_VARIANT
+        out["note"] = "the recorded values are another variant of this claim"
     else:
         out["side"] = UNRECOGNISED
         out["note"] = ("no catalogue rule tells this variant's values from the documented ones"
                        if variant.match is None else "a recorded value matches neither the variant nor the documented rule")
     return out
+
+
+def _side(variant: Variant, siblings: tuple[Variant, ...], value: Any) -> str:
+    side = variant.side_of(value)
+    if side == UNRECOGNISED and any(s.recorded_as == variant.recorded_as and s.side_of(value) == VARIANT for s in siblings):
+        return OTHER_VARIANT
+    return side
 
 
 def summary_side(checks: list[dict[str, Any]]) -> str:
@@ -102,7 +116,7 @@ def variant_sections(catalogue: Any, results: Iterable[Mapping]) -> dict[str, di
     recorded = list(results)
     out = {}
     for bid, variants in _entries(catalogue):
-        checks = [check(v, recorded, i) for i, v in enumerate(variants)]
+        checks = [check(v, recorded, i, variants[:i] + variants[i + 1:]) for i, v in enumerate(variants)]
         out[bid] = {"side": summary_side(checks), "checks": checks}
     return out
 

@@ -7,9 +7,14 @@ models that take both text and images accept them; up to 100 pages and 32 MB of 
 (seed 004; seed 000 says "each file under 50 MB, combined 50 MB" - both are enforced, the stricter wins,
 and `InputLimits` lets a profile pick the other reading).
 
+Edges, byte-exact: "under 50 MB" is exclusive (an image, or all images together, of exactly 50 MiB is
+refused; one byte less is accepted); "up to ... 32 MB" is inclusive (PDFs of exactly 32 MiB together are
+accepted, one byte more is refused). MB is read as MiB; the suites record which reading a target follows.
+
 Why sniff: the MIME type in a data URI is the client's claim; the service decodes the bytes, so the
-reference does too (pillow for images, pypdf for PDFs). Why faults: each documented limit can be switched
-off (or turned into a 500) so the conformance suites can prove they notice a deviating target.
+reference does too (pillow for images, pypdf for PDFs): a BMP labelled image/png is still a BMP. Why
+faults: each documented limit can be switched off, moved by one byte, judged by the label instead of the
+bytes (or turned into a 500) so the conformance suites can prove they notice a deviating target.
 pillow/pypdf are imported inside functions: `respcheck serve` must start fast.
 """
 
@@ -59,6 +64,7 @@ _REJECTION_IDS: tuple[str, ...] = (
     "limits.images.mime_unsupported_rejected",
     "limits.images.gif_animated_rejected",
     "limits.images.corrupt_fails",
+    "limits.images.mislabelled_type_rejected",
     "limits.images.max_file_size_50mb",
     "limits.images.max_total_size_50mb",
     "limits.pdf.max_pages_100",
@@ -73,11 +79,11 @@ INPUT_FAULTS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "images.accept_animated_gif": (
         "accept an animated GIF as image input",
-        ("limits.images.gif_animated_rejected",),
+        ("limits.images.gif_animated_rejected", "limits.images.mislabelled_type_rejected"),
     ),
     "images.accept_unsupported_type": (
         "accept image types the docs do not list (BMP, TIFF, ...)",
-        ("limits.images.mime_unsupported_rejected", "limits.images.mime_types"),
+        ("limits.images.mime_unsupported_rejected", "limits.images.mime_types", "limits.images.mislabelled_type_rejected"),
     ),
     "images.accept_corrupt": (
         "accept image bytes that cannot be decoded",
@@ -109,6 +115,30 @@ INPUT_FAULTS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "pdf.accept_on_text_only_model": (
         "accept PDF input on a deployment without vision",
+        ("limits.pdf.vision_models_only",),
+    ),
+    "images.accept_at_size_limit": (
+        "accept images of exactly 50 MB (per image and combined): the limit read as 'at most', not 'under'",
+        ("limits.images.max_file_size_50mb", "limits.images.max_total_size_50mb"),
+    ),
+    "images.refuse_under_size_limit": (
+        "refuse images one byte under 50 MB (per image and combined): the limit off by one byte",
+        ("limits.images.max_file_size_50mb", "limits.images.max_total_size_50mb"),
+    ),
+    "images.trust_mime_label": (
+        "judge an image's type and animation by the data URI's MIME label instead of its bytes",
+        ("limits.images.mislabelled_type_rejected",),
+    ),
+    "pdf.accept_over_size_limit": (
+        "accept PDFs one byte over the 32 MB per request ('up to 32 MB' read one byte too loosely)",
+        ("limits.pdf.max_total_size_32mb", "limits.pdf.max_total_size_50mb"),
+    ),
+    "pdf.refuse_at_size_limit": (
+        "refuse PDFs of exactly 32 MB per request ('up to 32 MB' read as 'under')",
+        ("limits.pdf.max_total_size_32mb", "limits.pdf.max_total_size_50mb"),
+    ),
+    "pdf.file_id_skips_vision_check": (
+        "accept a PDF referenced by file_id on a deployment without vision (only inline file_data is checked)",
         ("limits.pdf.vision_models_only",),
     ),
     "limits.500_instead_of_400": (
@@ -181,10 +211,35 @@ class _Check:
     def enforce(self, fault: str, error: ApiError) -> None:
         """Raise `error` unless `fault` is on; then remember that the fault decided the outcome."""
         if fault in self.faults:
-            if fault not in self.summary.faults_applied:
-                self.summary.faults_applied.append(fault)
+            self.applied(fault)
             return
         raise error
+
+    def applied(self, fault: str) -> None:
+        """Remember that `fault` decided this request's outcome (once)."""
+        if fault not in self.summary.faults_applied:
+            self.summary.faults_applied.append(fault)
+
+
+def _too_big(size: int, limit: int, *, inclusive: bool, check: _Check, loose: str, strict: str) -> bool:
+    """Whether `size` bytes break a size limit. Why a helper: the docs word the limits two ways - "under
+    50 MB" (exclusive: the limit itself is refused) and "up to 32 MB" (inclusive: the limit itself is
+    allowed) - and the boundary faults move the edge by one byte: `loose` lets the first refused size
+    through, `strict` refuses the last allowed one (each recorded when it decided the outcome)."""
+    largest = limit if inclusive else limit - 1
+    if size == largest + 1 and loose in check.faults:
+        check.applied(loose)
+        return False
+    if size == largest and strict in check.faults:
+        check.applied(strict)
+        return True
+    return size > largest
+
+
+def _image_too_big(size: int, limit: int, check: _Check) -> bool:
+    """The image limits: each image and all of them together "under 50 MB" (exclusive)."""
+    return _too_big(size, limit, inclusive=False, check=check, loose="images.accept_at_size_limit",
+                    strict="images.refuse_under_size_limit")
 
 
 def check_request_inputs(
@@ -266,7 +321,7 @@ def _check(body: dict, check: _Check) -> None:
         total = 0
         for path, part in images:
             total += _image(path, part, check)
-        if total >= lim.max_total_image_bytes:
+        if _image_too_big(total, lim.max_total_image_bytes, check):
             check.enforce(
                 "images.ignore_total_size",
                 bad_request(
@@ -278,7 +333,10 @@ def _check(body: dict, check: _Check) -> None:
             )
 
     if pdfs:
-        if not vision:
+        by_file_id = all(part.get("file_data") is None and part.get("file_id") is not None for _, part in pdfs)
+        if not vision and by_file_id and "pdf.file_id_skips_vision_check" in check.faults:
+            check.applied("pdf.file_id_skips_vision_check")
+        elif not vision:
             check.enforce(
                 "pdf.accept_on_text_only_model",
                 bad_request(
@@ -299,7 +357,8 @@ def _check(body: dict, check: _Check) -> None:
                     param="input",
                 ),
             )
-        if s.pdf_bytes > lim.max_pdf_total_bytes:
+        if _too_big(s.pdf_bytes, lim.max_pdf_total_bytes, inclusive=True, check=check,
+                    loose="pdf.accept_over_size_limit", strict="pdf.refuse_at_size_limit"):
             check.enforce(
                 "pdf.ignore_size_limit",
                 bad_request(
@@ -368,7 +427,7 @@ def _image(path: str, part: dict, check: _Check) -> int:
                 param=f"{path}.image_url",
             )
         try:
-            _claimed, data = _data_uri(url)
+            claimed, data = _data_uri(url)
         except ValueError as exc:
             raise bad_request(f"Invalid image data: {exc}", code="invalid_image", param=f"{path}.image_url") from exc
     elif file_id is not None:
@@ -388,9 +447,10 @@ def _image(path: str, part: dict, check: _Check) -> int:
         )
 
     size = len(data)
-    if size >= lim.max_image_bytes:
-        # No fault turns this off: with both documented limits at 50 MB, an image over the per-image limit
-        # also breaks the total, so a server that skipped this check would answer the same 400.
+    if _image_too_big(size, lim.max_image_bytes, check):
+        # No fault turns this off (the boundary faults only move its edge by a byte): with both documented
+        # limits at 50 MB, an image over the per-image limit also breaks the total, so a server that skipped
+        # this check would answer the same 400.
         raise bad_request(
             f"Image is {size} bytes; each image must be under {lim.max_image_bytes} bytes "
             f"({lim.max_image_bytes // MiB} MB)",
@@ -398,12 +458,27 @@ def _image(path: str, part: dict, check: _Check) -> int:
             param=path,
         )
     s.image_bytes += size
-    s.image_mimes.append(_sniff_image(data, path, check))
+    s.image_mimes.append(_sniff_image(data, path, check, claimed if url is not None else None))
     return size
 
 
-def _sniff_image(data: bytes, path: str, check: _Check) -> str:
-    """The real MIME type of `data`, after the type, animation and decodability checks."""
+def _labelled_format(fmt: str, frames: int, claimed: str | None, check: _Check) -> tuple[str, int]:
+    """(format, frames) the type checks judge: the sniffed ones, or under the `images.trust_mime_label`
+    fault those the data URI's label claims (an animated GIF labelled image/webp then passes as a WebP, a
+    BMP labelled image/png as a PNG; the fault is recorded when the label hid what the bytes are)."""
+    if "images.trust_mime_label" not in check.faults or claimed is None:
+        return fmt, frames
+    by_label = {mime: name for name, mime in SUPPORTED_IMAGE_FORMATS.items()}
+    label_fmt = by_label.get(claimed.lower(), claimed.split("/")[-1].upper())
+    label_frames = frames if label_fmt == "GIF" else 1
+    if (label_fmt, label_frames) != (fmt, frames):
+        check.applied("images.trust_mime_label")
+    return label_fmt, label_frames
+
+
+def _sniff_image(data: bytes, path: str, check: _Check, claimed: str | None = None) -> str:
+    """The real MIME type of `data`, after the type, animation and decodability checks. `claimed` is the
+    data URI's label: never trusted (the bytes decide) unless the `images.trust_mime_label` fault is on."""
     from PIL import Image
 
     invalid = bad_request("Invalid image data: the image could not be decoded", code="invalid_image", param=path)
@@ -413,6 +488,7 @@ def _sniff_image(data: bytes, path: str, check: _Check) -> str:
     except Exception:  # pillow raises many types for unreadable bytes; all mean the same here
         check.enforce("images.accept_corrupt", invalid)
         return ""
+    fmt, frames = _labelled_format(fmt, frames, claimed, check)
     mime = SUPPORTED_IMAGE_FORMATS.get(fmt) or Image.MIME.get(fmt, f"image/{fmt.lower() or 'unknown'}")
     if fmt not in SUPPORTED_IMAGE_FORMATS:
         check.enforce(
