@@ -157,6 +157,8 @@ class TestContext:
     phases: dict[str, tuple[str, str]] = field(default_factory=dict)
     """when -> (verdict, message) for the phases that decided something."""
     channel: str | None = None
+    failed: list[str] = field(default_factory=list)
+    """The behaviours a failure names as contradicted (`respcheck.expect.OwnedFailure`); empty: all of them."""
 
 
 CTX = pytest.StashKey[TestContext]()
@@ -826,6 +828,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             verdict, message = Verdict.FAIL.value, str(exc)  # "[check] message" of the finding
             if _is_sdk_parse(exc):
                 ctx.channel = "sdk"
+        elif _owned_failure(exc) is not None and rep.when == "call":
+            owners = _owned_failure(exc) or ()
+            verdict, message = Verdict.FAIL.value, _first_lines(str(exc))
+            ctx.failed = [b for b in behaviour_ids(item) if b in owners]
         elif _shape_message(item, exc):
             verdict, message = Verdict.FAIL.value, f"[{', '.join(behaviour_ids(item))}] {_shape_message(item, exc)}"
         elif rep.when == "call":
@@ -866,6 +872,13 @@ def _scrub_terminal(rep: pytest.TestReport) -> None:
         if clean != text:
             rep.longrepr = clean
     rep.sections = [(title, RUN_SECRETS.scrub(content)) for title, content in rep.sections]
+
+
+def _owned_failure(exc: BaseException) -> tuple[str, ...] | None:
+    """The behaviours an `OwnedFailure` names (None: another kind of failure)."""
+    from respcheck.expect import OwnedFailure
+
+    return exc.owners if isinstance(exc, OwnedFailure) else None
 
 
 def _is_sdk_parse(exc: BaseException) -> bool:
@@ -923,7 +936,7 @@ def _result_record(item: pytest.Item, ctx: TestContext, h: Harness) -> dict[str,
             evidence["model"] = first.models[0]
         if ev is None or not ev.channels:
             ev = first
-    return {
+    record: dict[str, Any] = {
         "nodeid": item.nodeid,
         "behaviours": behaviour_ids(item),
         "verdict": verdict,
@@ -933,6 +946,13 @@ def _result_record(item: pytest.Item, ctx: TestContext, h: Harness) -> dict[str,
         "observed": dict(ctx.observed),
         "duration_s": round(time.monotonic() - ctx.start, 3),
     }
+    notes = [n for e in [ctx.evidence] + [rec.evidence for _, rec in used] if e is not None
+             for n in getattr(e, "sdk_notes", ())]
+    if notes:  # SDK limitations on legal traffic (`Evidence.sdk_notes`): shown, never a fault
+        record["observed"]["sdk.limitations"] = sorted(set(notes))
+    if verdict == Verdict.FAIL.value and ctx.failed and set(ctx.failed) != set(record["behaviours"]):
+        record["failed"] = list(ctx.failed)  # only these failed; the report shows the others as not judged
+    return record
 
 
 def _ambient_seen(item: pytest.Item, ctx: TestContext, h: Harness) -> list[tuple[str, dict[str, Any]]]:

@@ -43,6 +43,18 @@ def inconclusive(reason: str) -> None:
     pytest.skip(INCONCLUSIVE_PREFIX + reason)
 
 
+BLOCKED = "blocked by "
+"""How an inconclusive verdict begins when a step the claim needs was refused: "blocked by <behaviour>: ..."."""
+
+
+def blocked(by: str, reason: str) -> None:
+    """Inconclusive because a step the test needs before its claim was refused (the upload a tool needs, the
+    stored turn a chained turn needs, the compact endpoint a compaction item needs): `by` is the behaviour
+    whose own test judges that step and reports the refusal. One finding, one behaviour: the refusal fails
+    `by` once, and every claim behind it says it was not judged and why."""
+    inconclusive(f"{BLOCKED}{by}: {reason}")
+
+
 MODEL_LIMIT = "model limit: "
 """How an inconclusive verdict that a model limit explains begins (after the ``inconclusive: `` prefix)."""
 

@@ -14,6 +14,7 @@ from respcheck.errors import UserError
 from respcheck.report.aggregate import TEST_VERDICTS, VERDICT_ORDER, fold, summarise
 from respcheck.report.mask import mask_endpoint, scrub
 from respcheck.report.variants import variant_sections
+from respcheck.verdicts import Verdict
 
 REPORT_VERSION = "1.2"
 """Bumped on any change a consumer could notice: major for removals/renames, minor for additions."""
@@ -105,6 +106,9 @@ def _check_result(i: int, result: Any) -> dict:
     behaviours = result.get("behaviours")
     if not isinstance(behaviours, list) or not all(isinstance(b, str) for b in behaviours):
         raise UserError(f"result record {where}: 'behaviours' must be a list of catalogue ids")
+    failed = result.get("failed")
+    if failed is not None and (not isinstance(failed, list) or not set(failed) <= set(behaviours)):
+        raise UserError(f"result record {where}: 'failed' must list some of its behaviours")
     if result.get("verdict") not in TEST_VERDICTS:
         raise UserError(
             f"result record {where} has verdict {result.get('verdict')!r}; "
@@ -113,14 +117,29 @@ def _check_result(i: int, result: Any) -> dict:
     return dict(result)
 
 
-def _test_entry(result: Mapping) -> dict:
+NOT_JUDGED = "not judged: the test stopped on a finding of "
+
+
+def _verdict_on(result: Mapping, behaviour: str | None) -> tuple[str, str]:
+    """The verdict and message of a test on one of its behaviours. A failure that names the behaviours it
+    contradicts (the record's ``failed``) fails only those; on the test's other behaviours it is
+    inconclusive (not judged), so one finding fails one behaviour, not every id the test carries."""
+    verdict, message = str(result["verdict"]), str(result.get("message") or "")
+    failed = result.get("failed")
+    if behaviour is not None and verdict == Verdict.FAIL.value and failed and behaviour not in failed:
+        return Verdict.INCONCLUSIVE.value, NOT_JUDGED + ", ".join(failed) + f" ({message})"
+    return verdict, message
+
+
+def _test_entry(result: Mapping, behaviour: str | None = None) -> dict:
     evidence = result.get("evidence") or {}
     interactions = evidence.get("interactions") or []
     duration = result.get("duration_s")
+    verdict, message = _verdict_on(result, behaviour)
     return {
         "nodeid": result["nodeid"],
-        "verdict": result["verdict"],
-        "message": str(result.get("message") or ""),
+        "verdict": verdict,
+        "message": message,
         "channel": result.get("channel"),
         "duration_s": round(float(duration), 3) if isinstance(duration, int | float) else None,
         "request_ids": [str(r) for r in evidence.get("request_ids") or []],
@@ -204,7 +223,7 @@ def build(run: Mapping, results: Iterable[Mapping], catalogue: Any, *, show_reso
     rows = []
     for entry in sorted(entries, key=lambda e: e["id"]):
         results_here = by_behaviour.get(entry["id"], [])
-        tests = [_test_entry(r) for r in results_here]
+        tests = [_test_entry(r, entry["id"]) for r in results_here]
         verdict = fold(t["verdict"] for t in tests)
         rows.append(
             {

@@ -43,6 +43,11 @@ class TestResult:
     verdict: str
     """pass | fail | error | skipped | not-applicable | inconclusive | not-run | xfailed | xpassed"""
     message: str = ""
+    failed: list[str] | None = None
+    """The behaviours a failure names as contradicted (result record ``failed``); None: all of them."""
+
+    def failed_behaviours(self) -> list[str]:
+        return list(self.failed) if self.failed else list(self.behaviours)
 
 
 @dataclass
@@ -110,7 +115,8 @@ def _from_harness(report_dir: Path, behaviours: dict[str, list[str]]) -> dict[st
             if not nodeid:
                 continue
             out[nodeid] = TestResult(nodeid, list(row.get("behaviours") or behaviours.get(nodeid, [])),
-                                     str(row.get("verdict", "")), str(row.get("message") or ""))
+                                     str(row.get("verdict", "")), str(row.get("message") or ""),
+                                     list(row["failed"]) if row.get("failed") else None)
     return out
 
 

@@ -96,7 +96,7 @@ def judge_fault(row: FaultRow, run: RunOutcome | None, claims: Mapping[str, str]
             row.detecting.append(nodeid)
     # every failing test of the run counts here, tied or not (with `selftest --spread` the run is the whole
     # suite, so this is everything the fault breaks)
-    failed = {bid for res in run.results.values() if res.verdict == "fail" for bid in res.behaviours}
+    failed = {bid for res in run.results.values() if res.verdict == "fail" for bid in res.failed_behaviours()}
     row.failed_behaviours = sorted(failed)
     row.collateral = sorted(failed - ids)
     if row.detecting:

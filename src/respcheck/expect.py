@@ -1,0 +1,110 @@
+"""What a suite test demands of an answer before it judges its claim, and whose finding a failure is.
+
+Why one module: every family had its own ``_ok()`` (status 200, then every `check_response` finding
+asserted), so one shallow deviation of a target (an extra or missing field, an integer ``error.code``)
+failed every test that needed an answer, and a model's context-length refusal read as a protocol fault.
+Here a test says which of its behaviours an answer is evidence for:
+
+* `accepted(answer, what, *claims)` - the answer *is* the claim's evidence: a refusal fails those claims
+  (a context-length refusal is the model's limit, inconclusive), and of the response object's findings
+  only those the claims own fail the test (`respcheck.attribution.own`; the ambient checks record the
+  rest against their owners);
+* `prerequisite(answer, what, by=...)` - the answer is only a step towards the claim (the stored turn a
+  chained turn needs, the upload a tool needs): a refusal leaves the claim unjudged, inconclusive and
+  "blocked by" the behaviour whose own test reports the refusal;
+* `fail_for(owners, message)` / `fail_on(findings, what, *claims)` - fail naming the behaviours the
+  finding contradicts, so a test that carries several behaviour ids fails only the owners; the report
+  shows its other behaviours as not judged (`respcheck.report.build`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, NoReturn
+
+from respcheck.attribution import own, owner
+from respcheck.findings import Finding, render
+from respcheck.verdicts import blocked, context_length_refusal, model_limit
+
+
+class OwnedFailure(AssertionError):
+    """A failed claim that names the behaviours it contradicts (a subset of the test's behaviour ids)."""
+
+    def __init__(self, owners: Iterable[str], message: str) -> None:
+        self.owners: tuple[str, ...] = tuple(dict.fromkeys(o for o in owners if o))
+        self.detail = message
+        super().__init__(f"[{', '.join(self.owners)}] {message}" if self.owners else message)
+
+
+def fail_for(owners: str | Iterable[str], message: str) -> NoReturn:
+    """Fail the test on behalf of `owners` only (a behaviour id or several)."""
+    raise OwnedFailure([owners] if isinstance(owners, str) else owners, message)
+
+
+def fail_on(findings: Iterable[Finding], what: str, *claims: str) -> None:
+    """Fail when a finding is the claims' own (or has no ambient owner); each names its owner."""
+    mine = own(findings, *claims)
+    if not mine:
+        return
+    owners: list[str] = []
+    for f in mine:
+        found = owner(f.check)
+        owners.extend([found] if found else claims)
+    if not owners:  # no claims named: the plugin ties the failure to every behaviour of the test
+        raise AssertionError(f"{what}: " + render(mine))
+    fail_for(owners, f"{what}: " + render(mine))
+
+
+def _parts(answer: Any) -> tuple[int, Any, str]:
+    """(status, JSON body or None, text) of a `respcheck.client.Exchange` or an httpx(2) response."""
+    http = getattr(answer, "http", answer)
+    status = int(getattr(http, "status_code", 0) or 0)
+    text = str(getattr(http, "text", "") or "")
+    try:
+        body = http.json()
+    except ValueError:
+        body = None
+    return status, body, text
+
+
+def _response_findings(body: dict[str, Any]) -> list[Finding]:
+    from respcheck.validators import check_response
+
+    return check_response(body)
+
+
+def accepted(answer: Any, what: str, *claims: str, statuses: Sequence[int] = (200,)) -> dict[str, Any]:
+    """The JSON object of an answer that is evidence for `claims`: a refusal fails them, a context-length
+    refusal is the model's limit, and a response object's findings fail the test only where the claims
+    own them. Returns the body."""
+    status, body, text = _parts(answer)
+    if status not in statuses:
+        if context_length_refusal(status, body):
+            model_limit(f"{what}: the input does not fit the model's context window (HTTP {status}: {text[:200]})")
+        want = " or ".join(map(str, statuses))
+        message = f"{what}: expected HTTP {want}, got {status}: {text[:300]}"
+        if claims:
+            fail_for(claims, message)
+        raise AssertionError(message)
+    if not isinstance(body, dict):
+        message = f"{what}: the HTTP {status} answer is not a JSON object: {text[:200]}"
+        if claims:
+            fail_for(claims, message)
+        raise AssertionError(message)
+    if body.get("object") == "response":
+        fail_on(_response_findings(body), what, *claims)
+    return body
+
+
+def prerequisite(answer: Any, what: str, *, by: str, statuses: Sequence[int] = (200,)) -> dict[str, Any]:
+    """The JSON object of an answer the test needs only to reach its claim: a refusal (or a non-object
+    body) is inconclusive, blocked by `by` (the behaviour whose own test judges that step). Its findings
+    are the ambient checks' (recorded against their owners), never this test's."""
+    status, body, text = _parts(answer)
+    if status not in statuses:
+        if context_length_refusal(status, body):
+            model_limit(f"{what}: the input does not fit the model's context window (HTTP {status}: {text[:200]})")
+        blocked(by, f"{what} answered HTTP {status}: {text[:200]}")
+    if not isinstance(body, dict):
+        blocked(by, f"{what}: the HTTP {status} answer is not a JSON object: {text[:200]}")
+    return body
