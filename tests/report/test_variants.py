@@ -18,6 +18,7 @@ from respcheck.cli import main
 from respcheck.report import build, validate
 from respcheck.report.diff import diff, render_diff_markdown
 from respcheck.report.html import render_html
+from respcheck.report.junit import render_junit
 from respcheck.report.markdown import render_markdown
 from respcheck.report.variants import side_changes
 
@@ -142,6 +143,7 @@ def test_markdown_html_and_diff_show_the_side(run, cat):
     assert 'class="variant-side side-variant">side held: content_filters_null</div>' in html
     assert "<code>&#34;null&#34;</code> → variant" in html or '<code>"null"</code> → variant' in html
     assert 'side-documented">side held: documented<' in render_html(old)
+    assert "side held: content_filters_null (content_filters_null: variant; read_after_write_lag: not observed)" in render_junit(new)
     d = diff(old, new)
     assert d["variant_changes"] == [{"id": BID, "variant": "content_filters_null", "old": "documented", "new": "variant"}]
     assert d["regressions"] == 0  # a change of side is flagged, not gated: the verdicts decide that

@@ -13,6 +13,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from respcheck.report.text import identity_line, score_line, tests_line
+from respcheck.report.variants import side_text
 
 
 def _time(row: dict) -> str:
@@ -38,6 +39,8 @@ def _evidence_text(row: dict) -> str:
             lines.append(f"  shared cassette: {shared}")
     for key, value in row["observed"].items():
         lines.append(f"observed {key} = {value}")
+    if row.get("variants"):
+        lines.append(side_text(row["variants"]))
     return "\n".join(lines)
 
 
