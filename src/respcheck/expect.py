@@ -73,10 +73,12 @@ def _response_findings(body: dict[str, Any]) -> list[Finding]:
     return check_response(body)
 
 
-def accepted(answer: Any, what: str, *claims: str, statuses: Sequence[int] = (200,)) -> dict[str, Any]:
+def accepted(answer: Any, what: str, *claims: str, statuses: Sequence[int] = (200,),
+             judge: bool = True) -> dict[str, Any]:
     """The JSON object of an answer that is evidence for `claims`: a refusal fails them, a context-length
     refusal is the model's limit, and a response object's findings fail the test only where the claims
-    own them. Returns the body."""
+    own them (``judge=False``: the test judges them itself, after its main claim, with `fail_on`).
+    Returns the body."""
     status, body, text = _parts(answer)
     if status not in statuses:
         if context_length_refusal(status, body):
@@ -91,7 +93,7 @@ def accepted(answer: Any, what: str, *claims: str, statuses: Sequence[int] = (20
         if claims:
             fail_for(claims, message)
         raise AssertionError(message)
-    if body.get("object") == "response":
+    if judge and body.get("object") == "response":
         fail_on(_response_findings(body), what, *claims)
     return body
 

@@ -29,7 +29,7 @@ from test_property_create import (
     verdict_message,
 )
 
-from respcheck.findings import render
+from respcheck.expect import accepted, fail_for, fail_on, prerequisite
 from respcheck.validators import check_response
 from respcheck.verdicts import limit_of_model, model_limit
 
@@ -72,42 +72,45 @@ def first(chain):
     return chain.first
 
 
-@pytest.mark.behaviour("chaining.create.basic", "chaining.response.object_shape", "chaining.response.usage_totals")
+CREATE_CLAIMS = ("chaining.create.basic", "chaining.response.object_shape", "chaining.response.usage_totals")
+
+
+@pytest.mark.behaviour(*CREATE_CLAIMS)
 def test_create_returns_completed_response(first):
     """'Use the Azure OpenAI Responses API to generate stateful, multi-turn responses.'"""
-    assert first.status == 200, f"HTTP {first.status}: {first.http.text[:200]}"  # raw channel: the wire as it is
-    findings = check_response(first.json())
-    assert not findings, render(findings)
-
+    body = accepted(first, "plain create", "chaining.create.basic", judge=False)  # raw channel: the wire as it is
     typed = first.sdk  # SDK channel: the same bytes parsed into openai.types.responses.Response
-    why = limit_of_model(first.json())
+    why = limit_of_model(body)
     if why:
         model_limit(f"the first turn did not complete: {why}")
     assert typed.status == "completed", f"SDK saw status {typed.status!r}"
     assert typed.output_text.strip(), "SDK Response.output_text is empty"
-    assert typed.id == first.json().get("id"), f"SDK id {typed.id!r} differs from the wire's {first.json().get('id')!r}"
+    assert typed.id == body.get("id"), f"SDK id {typed.id!r} differs from the wire's {body.get('id')!r}"
+    # the object's shape and usage last: a finding there fails its owner only, after create.basic was judged
+    fail_on(check_response(body), "plain create", *CREATE_CLAIMS)
 
 
 @pytest.mark.behaviour("chaining.previous_response_id.echoed", "chaining.previous_response_id.carries_context")
 def test_previous_response_id_is_echoed(chain, first):
     """'You can chain responses together by passing the response.id from the previous response to the
     previous_response_id parameter.'"""
-    assert first.status == 200, f"first turn: expected HTTP 200, saw {first.status}: {first.http.text[:200]}"
-    second = chain.second
-    assert second.status == 200, f"chained turn: expected HTTP 200, saw {second.status}: {second.http.text[:200]}"
+    prerequisite(first, "first turn", by="chaining.create.basic")
+    # a refused chained turn: the service did not take the earlier turn as context (carries_context's claim)
+    second = accepted(chain.second, "chained turn", "chaining.previous_response_id.carries_context", judge=False)
     rid = first.sdk.id
-    assert second.sdk.previous_response_id == rid, (
-        f"SDK: previous_response_id is {second.sdk.previous_response_id!r}, expected the first turn's id {rid!r}")
-    assert second.json().get("previous_response_id") == rid, (
-        f"HTTP: previous_response_id is {second.json().get('previous_response_id')!r}, expected {rid!r}")
+    if second.get("previous_response_id") != rid or chain.second.sdk.previous_response_id != rid:
+        fail_for("chaining.previous_response_id.echoed",
+                 f"previous_response_id is {second.get('previous_response_id')!r} on the wire and "
+                 f"{chain.second.sdk.previous_response_id!r} in the SDK, expected the first turn's id {rid!r}")
     # context carried, on protocol evidence: the chained turn is billed the earlier turn as input
     before = (first.json().get("usage") or {}).get("input_tokens")
-    after = (second.json().get("usage") or {}).get("input_tokens")
-    assert isinstance(before, int) and isinstance(after, int) and after > before, (
-        f"chained turn: usage.input_tokens {after!r} is not more than the first turn's {before!r}: not carried")
-    if "ada" not in second.sdk.output_text.lower():  # the wording only supports it: a model limit
-        model_limit(f"the chained answer {second.sdk.output_text[:120]!r} does not name Ada, though the context was "
-                    f"carried (input_tokens {before} -> {after})")
+    after = (second.get("usage") or {}).get("input_tokens")
+    if not (isinstance(before, int) and isinstance(after, int) and after > before):
+        fail_for("chaining.previous_response_id.carries_context",
+                 f"chained turn: usage.input_tokens {after!r} is not more than the first turn's {before!r}: not carried")
+    if "ada" not in chain.second.sdk.output_text.lower():  # the wording only supports it: a model limit
+        model_limit(f"the chained answer {chain.second.sdk.output_text[:120]!r} does not name Ada, though the "
+                    f"context was carried (input_tokens {before} -> {after})")
 
 
 @pytest.mark.behaviour("chaining.input_items.list")
