@@ -77,6 +77,8 @@ BY_NAME: dict[str, AmbientCheck] = {a.name: a for a in AMBIENT}
 GROUP_OF: dict[str, AmbientCheck] = {check: a for a in AMBIENT for check in a.checks}
 OWNERS: frozenset[str] = frozenset(a.owner for a in AMBIENT)
 AMBIENT_PREFIX = "ambient::"
+OBSERVER_ERROR = "observer_error"
+"""The observation `observe` returns when it could not judge an answer (becomes one not-run record)."""
 
 
 def owner(check: str) -> str | None:
@@ -197,7 +199,7 @@ def observe(response: Any) -> list[dict[str, Any]]:
         return [{"check": name, "ok": not found, "findings": [str(f) for f in found[:3]], "request": where,
                  "request_id": rid} for name, found in groups.items()]
     except Exception as exc:  # noqa: BLE001 - never let the ambient pass break a test
-        return [{"check": "ambient_error", "ok": True, "findings": [f"{type(exc).__name__}: {exc}"],
+        return [{"check": OBSERVER_ERROR, "ok": False, "findings": [f"{type(exc).__name__}: {exc}"],
                  "request": "", "request_id": None}]
 
 
@@ -212,7 +214,11 @@ def records(observations: Iterable[tuple[str, dict[str, Any]]]) -> list[dict[str
     records (ARCHITECTURE.md's result record shape) out. Fail cites the first findings (test, request,
     request id); pass needs at least one clean answer."""
     seen: dict[str, dict[str, Any]] = {}
+    crashed: list[tuple[str, dict[str, Any]]] = []
     for nodeid, obs in observations:
+        if obs.get("check") == OBSERVER_ERROR:
+            crashed.append((nodeid, obs))
+            continue
         check = BY_NAME.get(str(obs.get("check")))
         if check is None:
             continue
@@ -247,4 +253,27 @@ def records(observations: Iterable[tuple[str, dict[str, Any]]]) -> list[dict[str
             "observed": {},
             "duration_s": 0.0,
         })
+    if crashed:
+        out.append(_observer_error_record(crashed))
     return out
+
+
+def _observer_error_record(crashed: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """A not-run record for the answers the ambient pass could not judge (a bug of ours, or an answer no
+    validator survives): never silently dropped, so a run whose ambient checks missed answers says so. It
+    names no behaviour (the report lists it among the tests tied to none)."""
+    nodeid, first = crashed[0]
+    return {
+        "nodeid": AMBIENT_PREFIX + OBSERVER_ERROR,
+        "behaviours": [],
+        "verdict": "not-run",
+        "message": (f"the ambient checks could not judge {len(crashed)} answer(s); first in {nodeid}: "
+                    + "; ".join(first.get("findings") or [])),
+        "channel": "http",
+        "evidence": {"request_ids": [], "cassette": None, "interactions": [],
+                     "ambient": {"checked": len(crashed), "broken": len(crashed),
+                                 "cited": [{"test": n, "findings": list(o.get("findings") or [])}
+                                           for n, o in crashed[:MAX_CITED]]}},
+        "observed": {},
+        "duration_s": 0.0,
+    }

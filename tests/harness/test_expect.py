@@ -112,3 +112,21 @@ def test_the_plugin_records_the_named_behaviours(pytester, home):  # noqa: F811
     assert by["test_owned"]["verdict"] == "fail" and by["test_owned"]["failed"] == ["chaining.response.object_shape"]
     assert by["test_owned"]["message"].startswith("[chaining.response.object_shape] no error key")
     assert by["test_plain"]["verdict"] == "fail" and "failed" not in by["test_plain"]
+
+
+def test_an_answer_the_ambient_pass_cannot_judge_is_one_not_run_record():
+    from respcheck.attribution import AMBIENT_PREFIX, OBSERVER_ERROR, observe, records
+
+    class Broken:
+        status_code = 200
+        headers = {"content-type": "application/json"}
+        request = None
+
+        def json(self):
+            raise RuntimeError("a validator bug")
+
+    seen = observe(Broken())
+    assert [o["check"] for o in seen] == [OBSERVER_ERROR] and not seen[0]["ok"]
+    out = records([("suites/a/test_a.py::t", seen[0])])
+    assert [(r["nodeid"], r["verdict"], r["behaviours"]) for r in out] == [(AMBIENT_PREFIX + OBSERVER_ERROR, "not-run", [])]
+    assert "could not judge 1 answer(s); first in suites/a/test_a.py::t: RuntimeError: a validator bug" in out[0]["message"]
