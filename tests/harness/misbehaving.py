@@ -11,6 +11,7 @@ path of each request picks what happens (anything after the first segment is ign
 * ``big``: a JSON body of ``big_bytes`` (default 100 MB), with Content-Length
 * ``html``: a 200 HTML page (a portal or proxy sign-in page where the API was expected)
 * ``models``: ``/models`` answers a JSON model list; every other path 404 ``DeploymentNotFound``
+* ``vllm_models``: the same, but the 404 is vLLM's (integer code 404, ``param: "model"``, no Azure code)
 
 Every connection runs in its own daemon thread and stops writing when ``stop()`` is called or the client
 goes away, so no test leaves a thread spinning.
@@ -134,6 +135,13 @@ class Misbehaving:
             conn.sendall(block[:filler])
             filler -= len(block)
         conn.sendall(suffix)
+
+    def _vllm_models(self, conn: socket.socket, path: str) -> None:
+        if path.rstrip("/").endswith("/models"):
+            conn.sendall(_json("200 OK", {"object": "list", "data": [{"id": "tiny", "object": "model"}]}))
+        else:
+            conn.sendall(_json("404 Not Found", {"error": {"message": "The model `gtp-4.1` does not exist.",
+                                                           "type": "NotFoundError", "param": "model", "code": 404}}))
 
     def _html(self, conn: socket.socket, path: str) -> None:
         page = b"<!doctype html><html><body>Sign in to continue</body></html>"

@@ -50,6 +50,13 @@ def test_an_unknown_deployment_is_named(misbehaving):
         preflight(_target(srv.base_url, "gtp-4.1"))
 
 
+def test_an_unknown_model_of_an_openai_compatible_server_is_named(misbehaving):
+    """vLLM says "no such model" with a 404 whose code is the integer 404 and whose param is "model"."""
+    srv = misbehaving("vllm_models")
+    with pytest.raises(UserError, match=r"no deployment 'gtp-4.1' \(--deployment; HTTP 404, application/json, code 404"):
+        preflight(_target(srv.base_url, "gtp-4.1"))
+
+
 def test_the_reference_server_passes_and_a_typod_role_does_not(reference):
     preflight(_target(reference.base_url, api_key=reference.api_key, reasoning="o4-mini"))
     with pytest.raises(UserError, match=r"no deployment 'o4-mni' \(--deployment-role reasoning; HTTP 400.*model_not_found"):

@@ -38,6 +38,24 @@ def _error_code(r: httpx.Response) -> str | None:
     return str(code) if code else None
 
 
+def _names_the_model(r: httpx.Response) -> bool:
+    """A 404 that blames the model (``param: "model"``, or its message names the model as unknown): how an
+    OpenAI-compatible server says "no such model" without Azure's codes (vLLM: 404, integer code 404,
+    ``"The model `x` does not exist."``). A 404 of POST /responses names nothing else once GET /models of
+    the same base URL answered a model list."""
+    if r.status_code != 404:
+        return False
+    try:
+        body = r.json()
+    except ValueError:
+        return False
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return False
+    message = str(error.get("message") or "").lower()
+    return error.get("param") == "model" or ("model" in message and ("not exist" in message or "not found" in message))
+
+
 def _describe(r: httpx.Response) -> str:
     ctype = r.headers.get("content-type", "").split(";")[0].strip() or "no content-type"
     code = _error_code(r)
@@ -89,6 +107,6 @@ def _require_deployment(http: httpx.Client, where: str, flag: str, name: str) ->
         r = http.post("responses", json=body)
     except Exception as exc:  # noqa: BLE001 - as for GET /models: one line
         raise UserError(f"cannot reach {where} (POST /responses): {type(exc).__name__}: {exc}") from None
-    if r.status_code in (400, 404) and _error_code(r) in UNKNOWN_DEPLOYMENT:
+    if (r.status_code in (400, 404) and _error_code(r) in UNKNOWN_DEPLOYMENT) or _names_the_model(r):
         raise UserError(f"{where} has no deployment {name!r} ({flag}; {_describe(r)})",
                         hint="check the deployment name in the Azure portal (Deployments), not the model name")
