@@ -1,19 +1,24 @@
-"""Shared pieces of the MCP suite: the tool definition, item lookups and the live-reachability rule."""
+"""Shared pieces of the MCP suite: the tool definition, item lookups, the live-reachability rule, and whose
+finding a missing step is (issue 13): no imported tool list blocks a claim on mcp.list_tools.imported, a model
+that answered without calling the tool is a model limit."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from respcheck.expect import accepted, fail_for
 from respcheck.target import reaches_local_servers
-from respcheck.verdicts import not_applicable
+from respcheck.verdicts import blocked, limit_of_model, model_limit, not_applicable
 
 LABEL = "respcheck"
 ADD_PROMPT = "Use the add tool to add 2 and 3."
 """Names the `add` tool of the local MCP server (add(a, b) -> a + b): the call's output must contain 5."""
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 MAX_OUT = 200
+LIST_TOOLS = "mcp.list_tools.imported"
+"""The behaviour that owns the import step (the mcp_list_tools item) every other MCP claim needs."""
 
 
 def require_reachable(target: Any, mcp_server: Any) -> None:
@@ -73,6 +78,69 @@ def calls_since(mcp_server: Any, before: int, tool: str | None = None) -> list[A
     return [c for c in calls if tool is None or c.tool == tool]
 
 
-def ok(raw: Any) -> dict[str, Any]:
-    assert raw.status_code == 200, f"expected HTTP 200, got {raw.status_code}: {raw.text[:300]}"
-    return raw.json()
+def imported(resp: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """The response's mcp_list_tools items; none: the claim is blocked by mcp.list_tools.imported. The service
+    imports the tool list before the model runs, so its absence is that behaviour's own failure (its test
+    fails on it), not this claim's, and not a model limit."""
+    listed = items(resp, "mcp_list_tools")
+    if not listed:
+        blocked(LIST_TOOLS, f"{where}: no mcp_list_tools item in the output (types {kinds(resp)}), so no MCP tool "
+                            "was imported for the model to use")
+    return listed
+
+
+def called(resp: dict[str, Any], kind: str, where: str, *claims: str, name: str | None = None) -> list[dict[str, Any]]:
+    """The response's `kind` items (mcp_call, mcp_approval_request; of tool `name` when given), which exist only
+    when the model chose to call a tool. None: a failed response (status failed or an error) is the service's
+    refusal and fails `claims`; otherwise the model answered without calling the offered tool, a model limit
+    (a small or random model need not call it), never this protocol claim's failure."""
+    found = [it for it in items(resp, kind) if name is None or it.get("name") == name]
+    if found:
+        return found
+    status, error = resp.get("status"), resp.get("error")
+    if status == "failed" or error:
+        fail_for(claims, f"{where}: the service failed the response instead of a {kind}: status {status!r}, "
+                         f"error {json.dumps(error)[:200]}")
+    why = limit_of_model(resp) or f"output types {kinds(resp)}"
+    tool = f" of the {name} tool" if name else ""
+    model_limit(f"{where}: the model answered without a {kind}{tool} ({why}); the claim needs the model to call "
+                "the offered tool")
+    return []  # not reached: model_limit raises
+
+
+class _StreamAnswer(NamedTuple):
+    """A streamed request's status and body as `respcheck.expect` reads an answer (status_code, text, json)."""
+
+    status_code: int
+    text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+def stream_accepted(stream: Any, what: str, *claims: str) -> None:
+    """A streamed request's error status fails `claims` as `accepted` does for a plain one (a context-length
+    refusal is the model's limit); its events are judged by the caller and the ambient stream checks."""
+    if stream.status != 200:
+        accepted(_StreamAnswer(stream.status, stream.text), what, *claims)
+
+
+def add_call_judged(call: dict[str, Any], where: str, *claims: str) -> None:
+    """An mcp_call of the add tool carries the server's label and the MCP server's result for the arguments
+    the model chose (add(a, b) -> a + b). Which arguments the model chose is not the service's doing: when
+    they are not two integers the result cannot be checked (a model limit)."""
+    if call.get("server_label") != LABEL:
+        fail_for(claims, f"{where}: mcp_call.server_label is {call.get('server_label')!r}, expected {LABEL!r}")
+    try:
+        args = args_of(call)
+    except AssertionError as exc:
+        model_limit(f"{where}: the model called add with arguments that are no JSON object ({exc})")
+    a, b = args.get("a"), args.get("b")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (a, b)):
+        model_limit(f"{where}: the model called add with arguments {call.get('arguments')!r:.120}, not two integers")
+    if call.get("error"):
+        fail_for(claims, f"{where}: mcp_call of add({a}, {b}) has error {str(call.get('error'))[:200]!r}, expected "
+                         "the MCP server's result")
+    if str(a + b) not in str(call.get("output") or ""):
+        fail_for(claims, f"{where}: mcp_call.output is {str(call.get('output'))[:120]!r}, expected the MCP server's "
+                         f"result of add({a}, {b}) = {a + b}")
