@@ -254,3 +254,20 @@ def test_two_variants_on_one_key_name_the_one_that_held(run, cat):
         ("other variant", "other variant"), ("variant", "variant")]
     section = _row(_report(run, cat, result(NODE, [BID], "pass", observed={where: "summary"})))["variants"]
     assert [c["side"] for c in section["checks"]] == ["documented", "documented"]
+
+
+def test_matrix_puts_the_sides_of_two_runs_side_by_side(run, cat):
+    from respcheck.report.html import render_matrix_html
+    from respcheck.report.matrix import matrix, render_matrix_markdown
+
+    east = _report(run, cat, _shape("list"))
+    west = _report({**run, "run_id": "20261123T130000Z-replay-reference", "target": {**run["target"], "region": "westus"}},
+                   cat, _shape("null"))
+    m = matrix([east, west])
+    row = next(r for r in m["rows"] if r["id"] == BID)
+    assert row["sides"] == ["documented", "content_filters_null"]
+    assert all("sides" not in r for r in m["rows"] if r["id"] != BID)
+    md = render_matrix_markdown(m)
+    assert "## Docs or service: side held per run" in md
+    assert "| `chaining.response.object_shape` | documented | content_filters_null |" in md
+    assert '<div class="variant-side">side: content_filters_null</div>' in render_matrix_html(m)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from respcheck.report.aggregate import summarise
 from respcheck.report.text import SHORT, SYMBOLS, column_labels, md_cell, pct
 
-MATRIX_VERSION = "1.0"
+MATRIX_VERSION = "1.1"
+"""1.1: rows of behaviours with catalogue variants carry `sides` (the side held per run)."""
 
 
 def matrix(reports: list[dict]) -> dict:
@@ -45,6 +46,9 @@ def matrix(reports: list[dict]) -> dict:
                 "differs": len(set(cells)) > 1,
             }
         )
+        sides = [(b[bid].get("variants") or {}).get("side") if bid in b else None for b in by_run]
+        if any(sides):  # which side held where the docs and the service disagree, per run (None: not in it)
+            rows[-1]["sides"] = sides
     families = []
     for fam in sorted({row["family"] for row in rows}):
         cells = []
@@ -94,6 +98,11 @@ def render_matrix_markdown(m: dict) -> str:
     for row in m["rows"]:
         mark = " ⚑" if row["differs"] and len(cols) > 1 else ""
         out.append(f"| `{row['id']}`{mark} | " + " | ".join(SYMBOLS[v] for v in row["cells"]) + " |")
+    sided = [row for row in m["rows"] if row.get("sides")]
+    if sided:
+        out += ["", "## Docs or service: side held per run", "", f"| Behaviour | {heads} |", "|---|" + "---|" * len(cols)]
+        for row in sided:
+            out.append(f"| `{row['id']}` | " + " | ".join(md_cell(s) if s else "–" for s in row["sides"]) + " |")
     legend = ", ".join(f"{SYMBOLS[v]} {SHORT[v].lower()}" for v in SYMBOLS if v is not None)
     out += ["", f"Legend: {legend}, blank = not in that run's catalogue; ⚑ = verdicts differ between runs.", ""]
     return "\n".join(out)
