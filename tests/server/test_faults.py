@@ -109,6 +109,34 @@ def resume_first_seq(w: Wire) -> Any:
     return [e["sequence_number"] for e in resumed]
 
 
+def first_poll_status(w: Wire) -> str:
+    """The status a GET sent right after a background create sees (inside the queued window)."""
+    r = w.create(input="hi", background=True)
+    return w.get(f"responses/{r['id']}").json()["status"]
+
+
+def stream_after_cancel(w: Wire) -> Any:
+    """Cancel a background task at its stream's first output delta, the stream open; then read on for at most
+    1.5 s: (did the stream end, did it report the task finished - completed or incomplete - after the cancel)."""
+    body = {"model": "gpt-4.1", "input": "Count to 300.", "max_output_tokens": 200, "background": True, "stream": True}
+    ended, completed, cancelled_at, rid = False, False, None, None
+    with w.http.stream("POST", "responses", json=body) as r:
+        for line in r.iter_lines():
+            if line.startswith("data: {"):
+                ev = json.loads(line[6:])
+                rid = rid or (ev.get("response") or {}).get("id")
+                if ev["type"] == "response.output_text.delta" and cancelled_at is None:
+                    assert w.post(f"responses/{rid}/cancel", None).status_code == 200
+                    cancelled_at = time.monotonic()
+                finished = ev["type"] in ("response.completed", "response.incomplete")
+                completed = completed or (cancelled_at is not None and finished)
+            if cancelled_at is not None and time.monotonic() - cancelled_at > 1.5:
+                break
+        else:
+            ended = True
+    return ended, completed
+
+
 def function_turns(w: Wire) -> Any:
     tool = {"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}}
     r = w.create(input="get_weather in Rome", tools=[tool])
@@ -227,6 +255,9 @@ PROBES: dict[str, tuple[dict[str, Any], Probe]] = {
     "chaining.previous_response_id_not_echoed": ({}, lambda w: (f := w.create(input="x"), w.create(input="y", previous_response_id=f["id"])["previous_response_id"] == f["id"])[1]),
     "background.stuck_in_queued": ({}, lambda w: bg_status_after(w, 0.35)),
     "background.skips_queued": ({}, lambda w: w.create(input="x", background=True)["status"]),
+    "background.done_before_first_poll": ({}, first_poll_status),
+    "background.stream_outlives_cancel": ({}, stream_after_cancel),
+    "background.stream_completes_after_cancel": ({}, stream_after_cancel),
     "background.store_false_accepted": ({}, lambda w: status(w, {"input": "x", "background": True, "store": False})),
     "background.cancel_not_idempotent": ({}, cancel_twice),
     "background.cancel_ignored": ({}, lambda w: bg_status_after(w, 0.35, cancel=True)),

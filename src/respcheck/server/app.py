@@ -33,11 +33,14 @@ from respcheck.server.ratelimit import RateLimiter
 from respcheck.server.store import Record, ResponseStore
 from respcheck.server.stream_faults import apply as apply_stream_faults
 from respcheck.server.stream_faults import event_name
-from respcheck.server.streaming import encode, fail_midway
+from respcheck.server.streaming import DONE_BLOCK, RETRY_BLOCK, TERMINAL_TYPES, encode, fail_midway
 
 PREFIX = "/openai/v1"
 STREAM_WAIT_LIMIT_S = 5.0
 """A background stream that makes no progress for this long is closed (e.g. the stuck-in-queued fault)."""
+KEPT_ALIVE_S = 30.0
+"""How long the `background.stream_outlives_cancel` fault keeps a cancelled stream open (longer than any
+deadline a client gives a cancelled stream to end)."""
 
 
 class ServerState:
@@ -125,10 +128,14 @@ def _frame(event: dict[str, Any], cfg: ServerConfig) -> bytes:
 
 
 async def _foreground_stream(events: list[dict[str, Any]], cfg: ServerConfig) -> AsyncIterator[bytes]:
+    if cfg.sse_retry_block:
+        yield RETRY_BLOCK
     for ev in events:
         if cfg.stream_delay_s:
             await asyncio.sleep(cfg.stream_delay_s)
         yield _frame(ev, cfg)
+    if cfg.sse_done_sentinel:
+        yield DONE_BLOCK
 
 
 async def _background_stream(rec: Record, st: ServerState, after: int) -> AsyncIterator[bytes]:
@@ -140,17 +147,27 @@ async def _background_stream(rec: Record, st: ServerState, after: int) -> AsyncI
     while sent < len(wire) and isinstance(wire[sent].get("sequence_number"), int) and wire[sent]["sequence_number"] <= after:
         sent += 1
     last_progress = time.monotonic()
+    if cfg.sse_retry_block:
+        yield RETRY_BLOCK
     while True:
-        n = background.visible_count(rec, cfg)
-        done = background.is_done(rec, cfg)
-        limit = len(wire) if done and rec.frozen_count is None else min(n, len(wire))
+        n = background.stream_visible(rec, cfg)
+        over = any(e.get("type") in TERMINAL_TYPES for e in rec.events[:n])  # the schedule reached its end
+        limit = len(wire) if over else min(n, len(wire))
         if sent < limit:
             for ev in wire[sent:limit]:
                 yield _frame(ev, cfg)
             sent = limit
             last_progress = time.monotonic()
-        if done and (sent >= limit):
-            return
+        if (over or background.stream_cut_by_cancel(rec, cfg)) and sent >= limit:
+            if over and cfg.sse_done_sentinel:
+                yield DONE_BLOCK
+            return  # a cancel ends the attached stream: no documented stream event says "cancelled"
+        if background.stream_kept_alive(rec, cfg):
+            if time.monotonic() - last_progress > KEPT_ALIVE_S:
+                return
+            yield b": keep-alive\n\n"
+            await asyncio.sleep(0.25)
+            continue
         if time.monotonic() - last_progress > STREAM_WAIT_LIMIT_S:
             return
         await asyncio.sleep(min(cfg.background_step_s, 0.02) or 0.005)

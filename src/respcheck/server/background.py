@@ -28,10 +28,13 @@ def _queued_prefix(events: list[dict[str, Any]]) -> int:
     return max(n, 1)
 
 
-def visible_count(rec: Record, cfg: ServerConfig, now: float | None = None) -> int:
-    if rec.frozen_count is not None:
+def visible_count(rec: Record, cfg: ServerConfig, now: float | None = None, *, ignore_cancel: bool = False) -> int:
+    """How many of the record's events have happened by `now` (frozen at the cancel unless `ignore_cancel`)."""
+    if rec.frozen_count is not None and not ignore_cancel:
         return rec.frozen_count
     head = _queued_prefix(rec.events)
+    if cfg.has("background.done_before_first_poll") and getattr(rec, "create_answered", False):
+        return len(rec.events)  # the fault: the task is over by the time anyone can ask (create said queued)
     if cfg.has("background.stuck_in_queued"):
         return head
     elapsed = (time.monotonic() if now is None else now) - rec.created_mono
@@ -48,7 +51,14 @@ def is_done(rec: Record, cfg: ServerConfig) -> bool:
 
 
 def current(rec: Record, cfg: ServerConfig) -> dict[str, Any]:
-    """The response object as a poll sees it now."""
+    """The response object as a poll sees it now (the first call answers the create itself)."""
+    try:
+        return _current(rec, cfg)
+    finally:
+        rec.create_answered = True  # type: ignore[attr-defined]  # later calls are polls (a fault needs to know)
+
+
+def _current(rec: Record, cfg: ServerConfig) -> dict[str, Any]:
     if rec.final_after_cancel is not None and rec.frozen_count is not None:
         return copy.deepcopy(rec.final_after_cancel)
     n = visible_count(rec, cfg)
@@ -73,3 +83,21 @@ def cancel(rec: Record, cfg: ServerConfig) -> dict[str, Any]:
         rec.frozen_count = n
         rec.response = final
     return copy.deepcopy(rec.final_after_cancel)
+
+
+def stream_cut_by_cancel(rec: Record, cfg: ServerConfig) -> bool:
+    """A stream attached to this response ends now because it was cancelled (faults may keep it going)."""
+    faulty = cfg.has("background.stream_outlives_cancel") or cfg.has("background.stream_completes_after_cancel")
+    return rec.frozen_count is not None and not faulty
+
+
+def stream_kept_alive(rec: Record, cfg: ServerConfig) -> bool:
+    """The `background.stream_outlives_cancel` fault: after the cancel the stream stays open, idling."""
+    return rec.frozen_count is not None and cfg.has("background.stream_outlives_cancel")
+
+
+def stream_visible(rec: Record, cfg: ServerConfig) -> int:
+    """How many events an attached stream may send now: the schedule's prefix (frozen by a cancel, unless the
+    `background.stream_completes_after_cancel` fault streams on as if nothing had been cancelled)."""
+    ignore = cfg.has("background.stream_completes_after_cancel")
+    return visible_count(rec, cfg, ignore_cancel=ignore)

@@ -26,6 +26,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--transient-rate", type=float, default=0.0, metavar="P", help="fraction of create requests failing with 429/500 (seeded)")
     serve.add_argument("--slow-first-byte", type=float, default=0.0, metavar="S", help="seconds before the first byte of create responses")
     serve.add_argument("--seed", type=int, default=0, help="seed for transient failures")
+    serve.add_argument("--sse-retry", action="store_true", help="open every stream with a standalone SSE 'retry: 3000' block (legal SSE)")
+    serve.add_argument("--sse-done", action="store_true", help="end every finished stream with 'data: [DONE]' (legal SSE)")
     serve.add_argument("--mcp", action="store_true", help="also start the local MCP server (its URL is printed) for MCP tool tests")
     serve.set_defaults(func=run_serve)
 
@@ -57,6 +59,8 @@ def run_serve(args: argparse.Namespace) -> int:
         transient_rate=args.transient_rate,
         slow_first_byte_s=args.slow_first_byte,
         seed=args.seed,
+        sse_retry_block=args.sse_retry,
+        sse_done_sentinel=args.sse_done,
     )
 
     def ready(port: int) -> None:

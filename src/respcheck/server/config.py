@@ -37,6 +37,12 @@ class ServerConfig:
     input_limits: Any = None
     """`respcheck.server.inputs.InputLimits` to enforce instead of the documented ones (tests use tiny limits
     so that a size probe does not need 50 MB payloads); None: the documented limits."""
+    sse_retry_block: bool = False
+    """Open every stream with a standalone SSE `retry: 3000` block (no data) before the first event: legal SSE
+    (a reconnection time alone), which some SSE decoders cannot read (respcheck must not call it a fault)."""
+    sse_done_sentinel: bool = False
+    """End every stream that reached its terminal event with `data: [DONE]` (the sentinel OpenAI-style
+    servers send; legal SSE, not a contract event)."""
     mcp_server_url: str | None = None
     """URL of the local MCP server started beside the reference server (advertised at /respcheck/info)."""
 

@@ -74,9 +74,12 @@ SERVER_FAULTS: tuple[Fault, ...] = (
     # --- background
     _f("background.stuck_in_queued", "A background response stays queued forever.", "background.poll.until_terminal"),
     _f("background.skips_queued", "A background response is created in_progress, never queued.", "background.poll.until_terminal"),
+    _f("background.done_before_first_poll", "The create answers queued, but GET never reports queued or in_progress: the task is already over at the first poll, sent at once.", "background.poll.until_terminal"),
     _f("background.store_false_accepted", "background=true with store=false is accepted (must be 400).", "background.requires_store"),
     _f("background.cancel_not_idempotent", "A second cancel answers an error instead of the final object.", "background.cancel.idempotent"),
     _f("background.cancel_ignored", "Cancel answers status cancelled but the response still completes.", "background.cancel.in_progress"),
+    _f("background.stream_outlives_cancel", "A stream attached to a cancelled background response never ends: it stays open, sending SSE keep-alive comments.", "background.cancel.ends_stream"),
+    _f("background.stream_completes_after_cancel", "A stream attached to a cancelled background response goes on to the end and reports the task finished (response.completed / .incomplete).", "background.cancel.ends_stream"),
     _f("background.resume_from_start", "GET ?stream=true&starting_after=N replays from the first event.", "background.stream.resume_starting_after"),
     _f("background.resume_skips_event", "GET ?stream=true&starting_after=N skips event N+1.", "background.stream.resume_starting_after"),
     # --- auth, errors, rate limiting

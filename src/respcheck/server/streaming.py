@@ -170,3 +170,9 @@ def encode(event: dict[str, Any], *, event_name: str | None = None) -> bytes:
     """One SSE block: `event:` line equal to data.type (unless a fault says otherwise) and one `data:` line."""
     name = event_name if event_name is not None else event.get("type", "message")
     return f"event: {name}\ndata: {json.dumps(event, separators=(',', ':'))}\n\n".encode()
+
+
+RETRY_BLOCK = b"retry: 3000\n\n"
+"""A standalone SSE block that only sets the reconnection time (`ServerConfig.sse_retry_block`)."""
+DONE_BLOCK = b"data: [DONE]\n\n"
+"""The end-of-stream sentinel after the terminal event (`ServerConfig.sse_done_sentinel`)."""
