@@ -100,6 +100,9 @@ class Evidence:
     ambient: list[dict[str, Any]] = field(default_factory=list)
     """Observations of the ambient checks (`respcheck.attribution`) on every answer this test saw; the
     plugin records them against their owner behaviours, not against this test."""
+    sdk_notes: list[str] = field(default_factory=list)
+    """SDK limitations met on legal traffic (``sdk_sse_limitation``: the installed openai cannot decode a
+    legal SSE block); the result record shows them under ``observed["sdk.limitations"]``, never as a fault."""
 
     def saw(self, response: Any) -> None:
         """Run the ambient checks on one answer (an httpx response, body read)."""
@@ -674,7 +677,10 @@ class DualClient:
                 if find_cassette_miss(exc):
                     raise
                 if broken is None:  # a cut stream's last event may be cut too: not the SDK's failure
-                    raise SdkParseError(sdk_parse_finding("a stream event", exc)) from exc
+                    limited = self._sdk_read_event_blocks(raw, r, exc)
+                    if limited is None:
+                        raise SdkParseError(sdk_parse_finding("a stream event", exc)) from exc
+                    typed, sdk_error = limited
             result = StreamExchange(r.status_code, r.headers, r.text, events, typed, None, sdk_error, broken)
             if broken is not None:
                 raise TransientStreamError(f"stream broken after {len(r.content)} bytes ({broken})", result)
@@ -688,6 +694,43 @@ class DualClient:
         self.evidence.channels.update(("sdk", "http"))
         self._learn_from_stream(ex.events, billed=creates is not None)
         return ex
+
+    def _sdk_read_event_blocks(self, raw: Any, r: Any, exc: BaseException) -> tuple[list[Any], Any] | None:
+        """The SDK raised while decoding a stream. If the cause is legal SSE its decoder cannot read (a
+        standalone ``retry:`` block, `validators.sse.sdk_unreadable`), the SDK decodes the stream's event
+        blocks alone (`validators.sse.event_blocks`, the same bytes less those blocks) and the limitation is
+        noted in `Evidence.sdk_notes`: an SDK limitation, not a service fault. Returns the typed events and
+        what the SDK raised at an in-stream `error` event (as the caller's own reading keeps them); None: not
+        that case (or the SDK fails on the event blocks too), so the caller reports ``sdk_parse_error``."""
+        from respcheck.validators.sse import event_blocks, sdk_unreadable
+
+        text = r.text  # read (and cached) before the body is swapped
+        why = sdk_unreadable(text)
+        cache = getattr(raw, "_parsed_by_type", None)
+        if why is None or not isinstance(cache, dict):
+            return None
+        content = r._content
+        typed: list[Any] = []
+        sdk_error = None
+        try:
+            r._content = event_blocks(text).encode()
+            cache.clear()
+            try:
+                typed.extend(raw.parse())
+            except openai.APIError as err:
+                sdk_error = err  # an in-stream `error` event: the typed events before it are kept
+        except Exception:  # noqa: BLE001 - the SDK cannot read the events either: its parse error stands
+            return None
+        finally:
+            r._content = content
+            cache.clear()
+        note = Finding("sdk_sse_limitation", f"openai {openai.__version__} cannot decode {why} "
+                       f"({type(exc).__name__}: {_first_line(exc)}); legal SSE, so its typed events were "
+                       "decoded from the stream's event blocks alone",
+                       extra={"openai_version": openai.__version__})
+        if str(note) not in self.evidence.sdk_notes:
+            self.evidence.sdk_notes.append(str(note))
+        return typed, sdk_error
 
     def sdk_call(self, what: str, fn: Callable[[], T], *, retry: Retry = True, billed: bool = False) -> T:
         """Any other SDK call (``lambda: client.sdk.responses.retrieve(rid)``) with the same handling.

@@ -13,7 +13,14 @@ from respcheck.validators.response import (
     check_output_item,
     check_response,
 )
-from respcheck.validators.sse import ParsedStream, event_blocks, parse_json_lines, parse_sse, parse_sse_lines
+from respcheck.validators.sse import (
+    ParsedStream,
+    event_blocks,
+    parse_json_lines,
+    parse_sse,
+    parse_sse_lines,
+    sdk_unreadable,
+)
 from respcheck.validators.stream import check_stream, terminal_error_order
 
 __all__ = [
@@ -31,5 +38,6 @@ __all__ = [
     "parse_json_lines",
     "parse_sse",
     "parse_sse_lines",
+    "sdk_unreadable",
     "terminal_error_order",
 ]

@@ -163,3 +163,21 @@ def event_blocks(body: bytes | str) -> str:
             continue
         kept.append("\n".join(lines))
     return "".join(f"{b}\n\n" for b in kept)
+
+
+def sdk_unreadable(body: bytes | str) -> str | None:
+    """Legal blocks of this stream that the openai SDK's SSE decoder cannot read, described; None if none.
+
+    A standalone ``retry:`` (or ``id:``) block, with no data line, is legal SSE (it only sets the reconnection
+    time or the last event id); `parse_sse` skips it, but the SDK's decoder hands it on as an event with empty
+    data, which it then fails to decode as JSON (openai 3.57: JSONDecodeError). Only a stream whose framing
+    `parse_sse` accepts qualifies: a broken stream stays the service's fault."""
+    if parse_sse(body).findings:
+        return None
+    text = _decode(body).replace("\r\n", "\n").replace("\r", "\n")
+    found: list[str] = []
+    for n, block in enumerate(text.split("\n\n")):
+        fields = [ln.partition(":")[0] for ln in block.split("\n") if ln and not ln.startswith(":")]
+        if fields and "data" not in fields and set(fields) <= {"retry", "id"}:
+            found.append(f"a standalone SSE {'/'.join(sorted(set(fields)))}: block (block #{n})")
+    return "; ".join(found) if found else None
