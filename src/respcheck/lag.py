@@ -41,8 +41,11 @@ class Lag:
 
 
 def is_lag_answer(ex: Any) -> bool:
-    """404, or 400 with code previous_response_not_found: the answers the lag reports describe."""
+    """404, or 400 with code previous_response_not_found: the answers the lag reports describe. `ex`: an
+    `Exchange`/`StreamExchange` (``.status``) or a raw ``httpx.Response`` (``.status_code``)."""
     status = getattr(ex, "status", None)
+    if status is None:
+        status = getattr(ex, "status_code", None)
     if status == 404:
         return True
     if status != 400:

@@ -22,6 +22,7 @@ from respcheck.client import (
     Retry,
     StreamExchange,
 )
+from respcheck.lag import Lag, after_write
 
 NON_TERMINAL = ("queued", "in_progress")
 TERMINAL = ("completed", "failed", "cancelled", "incomplete")
@@ -62,6 +63,9 @@ class PollResult:
     timed_out: bool = False
     error: Exchange | None = None
     """The poll that answered an error status, if one did (polling stopped there)."""
+    lag: Lag = field(default_factory=Lag)
+    """Read-after-write lag the first poll met (`respcheck.lag`): resent while the new id answered 'not
+    found' (live only); ``.unresolved`` when it never cleared (the caller ends inconclusive)."""
 
     @property
     def last(self) -> str | None:
@@ -69,14 +73,18 @@ class PollResult:
 
 
 def poll_both(client: Any, response_id: str, first_status: str | None = None, *,
-              until: tuple[str, ...] = TERMINAL, interval: float | None = None) -> PollResult:
+              until: tuple[str, ...] = TERMINAL, interval: float | None = None,
+              first_at_once: bool = False) -> PollResult:
     """GET /responses/{id} until the status is in `until`, within the mode's bounds; every poll is one
     request seen through both channels (`client.call_both`, billed: the usage a background response reports
     once it has ended is its create's bill, charged on the one poll that sees the end). Stops at the first
     status in `until`; a poll answering an error status ends the loop (``.error``), it is not asserted here
     (shared exchanges must not assert).
 
-    `interval`: a fixed delay between polls against a real server (default: `poll_interval`'s backoff)."""
+    `interval`: a fixed delay between polls against a real server (default: `poll_interval`'s backoff).
+    `first_at_once`: the first poll is sent without a delay, right after the create answered, so that it
+    lands inside the queued window (a server whose polls never show `queued`/`in_progress` cannot pass by
+    being polled late)."""
     target = client.target
     out = PollResult()
     if first_status is not None:
@@ -87,9 +95,16 @@ def poll_both(client: Any, response_id: str, first_status: str | None = None, *,
     deadline = DEADLINE_S.get(target.mode, 300.0)
     max_polls = MAX_POLLS.get(target.mode, 60)
     while out.polls < max_polls:
-        pause(target, poll_interval(target, out.polls) if interval is None else interval)
-        ex = client.call_both("GET /responses/{id} (poll)",
-                              lambda sdk: sdk.responses.with_raw_response.retrieve(response_id), billed=True)
+        if not (first_at_once and out.polls == 0):
+            pause(target, poll_interval(target, out.polls) if interval is None else interval)
+        def send() -> Exchange:
+            return client.call_both("GET /responses/{id} (poll)",
+                                    lambda sdk: sdk.responses.with_raw_response.retrieve(response_id), billed=True)
+
+        if out.polls == 0:  # the first GET names a response created a moment ago: live, it may not be visible yet
+            ex, out.lag = after_write(send, mode=target.mode)
+        else:
+            ex = send()
         out.polls += 1
         if ex.status != 200 or ex.sdk is None:
             out.error = ex

@@ -22,7 +22,9 @@ from _bg_helpers import bg_body, event_type, retrieve_stream, sse_sequence
 from respcheck.attribution import own
 from respcheck.client import Exchange, StreamExchange
 from respcheck.findings import render
+from respcheck.lag import Lag, after_write
 from respcheck.validators import check_stream
+from respcheck.verdicts import inconclusive
 
 PROMPT = "Count to 5."
 TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed", "response.cancelled")
@@ -40,6 +42,15 @@ class Streams(NamedTuple):
     starting_after: int | None
     cancel_sync: Exchange | None
     """POST /responses/{id}/cancel on the stored synchronous response (None: it announced no id)."""
+    lags: dict[str, Lag]
+    """Read-after-write lag met by the follow-ups (`respcheck.lag`), by name: "resume", "cancel_sync"."""
+
+
+def _lag_or_inconclusive(streams: Streams, name: str, what: str) -> None:
+    """Inconclusive when the follow-up `name` still met 'not found' after the bounded wait (live lag)."""
+    lag = streams.lags.get(name)
+    if lag is not None and lag.unresolved:
+        inconclusive(lag.reason(what))
 
 
 def _created_id(events: list[dict[str, Any]]) -> str | None:
@@ -64,16 +75,19 @@ def streams(shared):
         bg_s = c.last_stream_timing[0]
         rid, seq = _created_id(bg.events), sse_sequence(bg.events)
         resumed = n = None
+        mode, lags = c.target.mode, {}
         if rid and seq and all(isinstance(s, int) for s in seq):
             n = seq[len(seq) // 2]
-            resumed = retrieve_stream(c, "GET /responses/{id}?stream=true&starting_after=N (both)", rid,
-                                      starting_after=n)
+            # both follow-ups name a response streamed a moment ago: resent while live says 'not found'
+            resumed, lags["resume"] = after_write(lambda: retrieve_stream(
+                c, "GET /responses/{id}?stream=true&starting_after=N (both)", rid, starting_after=n), mode=mode)
         sync_id = _created_id(sync.events)
         cancel_sync = None
         if sync_id:
-            cancel_sync = c.call_both("POST /responses/{id}/cancel (synchronous)",
-                                      lambda sdk: sdk.responses.with_raw_response.cancel(sync_id), retry=False)
-        return Streams(store_false, sync, sync_s, bg, bg_s, resumed, n, cancel_sync)
+            cancel_sync, lags["cancel_sync"] = after_write(lambda: c.call_both(
+                "POST /responses/{id}/cancel (synchronous)",
+                lambda sdk: sdk.responses.with_raw_response.cancel(sync_id), retry=False), mode=mode)
+        return Streams(store_false, sync, sync_s, bg, bg_s, resumed, n, cancel_sync, lags)
 
     return shared("streams", make)
 
@@ -124,6 +138,7 @@ def test_resume_background_stream_starting_after(streams, observe):
     n = streams.starting_after
     expected = [(s, event_type(e)) for s, e in zip(seq, bg.events, strict=True) if s > n]
 
+    _lag_or_inconclusive(streams, "resume", f"GET ?stream=true&starting_after={n} after the background stream")
     wire = streams.resumed
     assert wire.status == 200, f"resume GET ?stream=true&starting_after={n}: HTTP {wire.status}: {wire.text[:200]}"
     resumed = wire.events
@@ -191,6 +206,7 @@ def test_synchronous_response_cannot_be_cancelled(streams, observe):
     assert status == "completed", f"synchronous stream ended {status!r}"
     ex = streams.cancel_sync
     assert ex is not None, "the synchronous stream announced no response id to cancel"
+    _lag_or_inconclusive(streams, "cancel_sync", "POST /responses/{id}/cancel after the synchronous stream")
     observe("background.cancel.sync_status_code", ex.status)
     assert 400 <= ex.status < 500, (
         f"cancel of a synchronous response answered HTTP {ex.status} ({ex.http.text[:160]}); expected a 4xx refusal")

@@ -19,8 +19,9 @@ import pytest
 
 from respcheck.attribution import own
 from respcheck.findings import render
+from respcheck.lag import after_write
 from respcheck.validators import check_stream
-from respcheck.verdicts import model_limit, not_applicable
+from respcheck.verdicts import inconclusive, model_limit, not_applicable
 
 TERMINAL = ("response.completed", "response.incomplete", "response.failed")
 COUNT_PROMPT = "Count to 12, numbers only, separated by spaces."
@@ -55,15 +56,19 @@ def _created_id(events: list[dict[str, Any]]) -> str | None:
     return response.get("id") if isinstance(response, dict) else None
 
 
-def _retrieve(client, rid: str | None) -> dict[str, Any] | None:
-    """The stored response after the stream (what the stream must agree with); None if not retrievable."""
+def _retrieve(client, rid: str | None) -> tuple[dict[str, Any] | None, str | None]:
+    """The stored response after the stream (what the stream must agree with), or None and why not. The GET
+    names a response streamed a moment ago: live, it is resent while 'not found' (read-after-write lag,
+    `respcheck.lag`; against the reference server, which has no lag, it is sent once)."""
     if not rid:
-        return None
-    r = client.http_get(f"responses/{rid}")
+        return None, "the stream announced no response id"
+    r, lag = after_write(lambda: client.http_get(f"responses/{rid}"), mode=client.target.mode)
+    if lag.unresolved:
+        return None, lag.reason("GET /responses/{id} after the stream")
     if r.status_code != 200:
-        return None
+        return None, f"GET /responses/{{id}} after the stream answered HTTP {r.status_code}"
     data = r.json()
-    return data if isinstance(data, dict) else None
+    return (data, None) if isinstance(data, dict) else (None, "GET /responses/{id} answered no JSON object")
 
 
 def _output_text(response: dict[str, Any]) -> str:
@@ -81,8 +86,19 @@ class Counted:
     could not be retrieved) and the stream's timing (`timing`, the client's `last_stream_timing` of it:
     seconds to the first body chunk, to the end)."""
 
-    def __init__(self, ex: Any, final: dict[str, Any] | None, timing: tuple[float | None, float]) -> None:
-        self.ex, self.final, self.timing = ex, final, timing
+    def __init__(self, ex: Any, final: dict[str, Any] | None, timing: tuple[float | None, float],
+                 unretrieved: str | None = None) -> None:
+        self.ex, self.final, self.timing, self.unretrieved = ex, final, timing, unretrieved
+
+    def final_or_inconclusive(self) -> dict[str, Any]:
+        """The retrieved response, for a test whose claim includes agreeing with it: inconclusive when it
+        could not be retrieved (lag that never cleared, or an error status: the retrieval is judged by its
+        own behaviour), never a silent skip of the comparison."""
+        if self.final is None:
+            inconclusive(f"{self.unretrieved or 'the response was not retrieved'}: the stream could not be "
+                         "compared with the stored response")
+        assert self.final is not None
+        return self.final
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +109,8 @@ def counted(shared, target):
     def make(c):
         ex = c.stream_both(_count_body(c, target))
         timing = c.last_stream_timing
-        final = _retrieve(c, _created_id(ex.events)) if ex.status == 200 else None
-        return Counted(ex, final, timing)
+        final, why = _retrieve(c, _created_id(ex.events)) if ex.status == 200 else (None, f"HTTP {ex.status}")
+        return Counted(ex, final, timing, why)
 
     return shared("counted", make)
 
@@ -146,6 +162,7 @@ def test_stream_is_sse_with_full_event_grammar(counted, observe):
     if typed[-1].type == "response.completed":
         assert last.output, "SDK: response.completed carries an empty output list"
         assert last.output_text.strip(), "SDK: response.completed carries no output text"
+    counted.final_or_inconclusive()  # the comparison with the stored response was part of the claim
 
 
 @pytest.mark.behaviour("streaming.sequence_number.monotonic")
@@ -215,6 +232,7 @@ def test_output_text_deltas_add_up_to_the_text(counted):
     assert last.type in TERMINAL, f"SDK: the stream ended with {last.type!r}"
     assert last.response.output_text == sdk_joined, (
         f"SDK: Response.output_text {last.response.output_text[:80]!r} != concatenated deltas {sdk_joined[:80]!r}")
+    counted.final_or_inconclusive()  # the retrieved response's text was part of the claim
 
 
 @pytest.mark.behaviour("streaming.events.incremental")
