@@ -50,3 +50,15 @@ def test_check_quotes(capsys: pytest.CaptureFixture[str]) -> None:
         pytest.skip("../shared not present")
     assert main(["behaviours", "--check-quotes"]) == 0
     assert "quotes verbatim" in capsys.readouterr().out
+
+
+def test_variants_listing_names_each_variant_with_its_treatment_key_and_sources(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["behaviours", "--variants", "--family", "reasoning"]) == 0
+    out = capsys.readouterr().out
+    assert "reasoning.summary.available:" in out
+    assert "[defect, recorded as reasoning.summary.where] reasoning_text_in_content:" in out
+    assert "langchain-ai/langchain#36862" in out and "reasoning.usage.reasoning_tokens" not in out
+    assert main(["behaviours", "--variants", "--json", "--family", "reasoning"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    (first, second) = rows["reasoning.summary.available"]["variants"]
+    assert first["match"] == {"pattern": "reasoning_text"} and second["documented_match"] == {"equals": "summary"}
