@@ -192,3 +192,13 @@ def test_broken_variant_rules_are_refused(tmp_path: Path, variant: dict, match: 
 def test_two_variants_of_one_claim_need_distinct_names(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="appears twice"):
         cat.load_catalogue(_write(tmp_path, [{**GOOD, "variants": [RULED, {**RULED, "recorded_as": "chaining.test.other"}]}]))
+
+
+def test_every_variant_key_is_recorded_by_some_suite_test() -> None:
+    """A variant's `recorded_as` key must be one a suite test passes to observe(); a key no test records would
+    leave the report's side 'not observed' forever, which reads like a measurement that never happened."""
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in paths.suites_dir().rglob("*.py"))
+    keys = {v.recorded_as for b in cat.load_catalogue().values() for v in b.variants if v.recorded_as}
+    assert len(keys) >= 12
+    missing = sorted(k for k in keys if f'observe("{k}"' not in sources)
+    assert not missing, missing
