@@ -4,6 +4,10 @@
 histories here carry about 1,500 tokens, most of them in one assistant turn (a fixed list of short notes),
 while the user's facts (the name, the city) sit in short user turns: what compaction is meant to shrink is
 the bulk, what it must carry is the facts. The text is built the same way every run, so replay matches.
+
+Whose finding is what (issue 13): the compact endpoint's refusal is compaction.endpoint.compact's (other
+tests are blocked by it), a context-length refusal and an answer that does not name the user are the model's
+limits, a deployment declaring a context too small for the threshold is not-applicable.
 """
 
 from __future__ import annotations
@@ -11,8 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 from respcheck.client import Exchange
+from respcheck.expect import accepted, fail_for, prerequisite
+from respcheck.verdicts import blocked, model_limit, not_applicable, truncated
 
 THRESHOLD = 1000
+COMPACT = "compaction.endpoint.compact"
+"""The behaviour that owns the /responses/compact endpoint: its refusal fails that behaviour's test only."""
+MISSING = (404, 405)
+"""The statuses of an endpoint the target does not have."""
 NAME = "Ada"
 QUESTION = "What is my name? Answer with the name only."
 
@@ -67,13 +77,52 @@ def function_call_turns() -> list[dict[str, Any]]:
     ]
 
 
-def ok_json(ex: Exchange, what: str) -> dict[str, Any]:
-    """The raw JSON object of a 200 answer, or an assertion naming what was expected and what came back."""
-    assert ex is not None, f"{what}: not sent (an earlier step of the shared exchange failed)"
-    assert ex.status == 200, f"{what}: expected HTTP 200, got {ex.status}: {ex.http.text[:300]}"
-    data = ex.json()
-    assert isinstance(data, dict), f"{what}: expected a JSON object, got {type(data).__name__}"
+def compact_step(ex: Exchange | None, what: str) -> dict[str, Any]:
+    """The compacted object a test needs only as a step (the item it judges, the input of its next turn): a
+    refusal, or an answer without a compaction item, leaves the claim unjudged, blocked by
+    compaction.endpoint.compact (whose own test fails on it). A context-length refusal is the model's limit."""
+    if ex is None:
+        blocked(COMPACT, f"{what}: not sent (an earlier step of the shared exchange was refused)")
+    data = prerequisite(ex, what, by=COMPACT)
+    if not compaction_items(data.get("output")):
+        blocked(COMPACT, f"{what}: the compacted output holds no compaction item (types {types(data.get('output'))})")
     return data
+
+
+def compact_judged(ex: Exchange, what: str, *claims: str) -> dict[str, Any]:
+    """The compact answer as evidence of `claims` (a history of tool items, a previous_response_id): a missing
+    endpoint (404/405) is compaction.endpoint.compact's one finding and blocks the claims; another refusal
+    fails them."""
+    if ex.status in MISSING:
+        blocked(COMPACT, f"{what}: POST /responses/compact answered HTTP {ex.status}: {ex.http.text[:200]}")
+    return accepted(ex, what, *claims)
+
+
+def served(data: dict[str, Any], what: str, *claims: str) -> None:
+    """A turn's answer finished: completed, or cut by max_output_tokens (served; what the cut hides is judged
+    as a model limit by the caller). Another status (failed, in_progress) fails `claims`."""
+    if data.get("status") != "completed" and not truncated(data):
+        fail_for(claims, f"{what}: status {data.get('status')!r} (incomplete_details {data.get('incomplete_details')!r}),"
+                         " expected completed")
+
+
+def recalls_name(text: str, what: str) -> None:
+    """The answer names the user (the context was carried). A model that does not say it - or was cut before
+    it could - is a model limit: whether the words come out is the model's, the carried context the service's
+    (its protocol evidence is the accepted turn)."""
+    if NAME.lower() not in text.lower():
+        model_limit(f"{what}: the answer does not name {NAME!r}: {text[:120]!r}")
+
+
+def context_exceeds(target: Any, tokens: int, what: str) -> None:
+    """Not-applicable when the deployment declares a context window (``--capability context=N``) of at most
+    `tokens`: a conversation that must cross a compaction threshold of that size cannot fit it on any
+    tokenizer. A larger declared window, or none, is tried: the target's own context-length refusal is then
+    the model's limit (`respcheck.expect`), since how many tokens a text is depends on its tokenizer."""
+    window = (getattr(target, "capabilities", None) or {}).get("context")
+    if isinstance(window, int) and window <= tokens:
+        not_applicable(f"{what} needs a context window above {tokens} tokens; deployment "
+                       f"{getattr(target, 'deployment', '?')} declares context={window}")
 
 
 def as_input(items: list[Any]) -> list[dict[str, Any]]:

@@ -14,21 +14,27 @@ from types import SimpleNamespace
 
 import pytest
 from _compaction_helpers import (
+    COMPACT,
     NAME,
     QUESTION,
     as_input,
+    compact_judged,
+    compact_step,
     compaction_items,
     function_call_turns,
     long_conversation,
-    ok_json,
     output_text,
+    recalls_name,
+    served,
     types,
     user,
 )
 
-from respcheck.findings import render
-from respcheck.validators import check_compaction, check_response
-from respcheck.verdicts import inconclusive
+from respcheck.expect import accepted, fail_on, prerequisite
+from respcheck.validators import check_compaction
+from respcheck.verdicts import model_limit
+
+AS_INPUT = "compaction.endpoint.output_as_input"
 
 
 @pytest.fixture(scope="module")
@@ -49,15 +55,13 @@ def compacted(shared):
     return shared("compacted", make)
 
 
-def _knows_name(ex, what: str) -> dict:
-    """Both views of a completed answer that names the user (raw JSON returned)."""
-    data = ok_json(ex, what)
-    findings = check_response(data)
-    assert not findings, render(findings)
-    assert data.get("status") == "completed", f"{what}: HTTP status {data.get('status')!r}, expected 'completed'"
-    assert NAME.lower() in output_text(data).lower(), f"{what}: context lost after compaction: {output_text(data)[:120]!r}"
-    assert ex.sdk.status == "completed", f"{what}: SDK status {ex.sdk.status!r}"
-    assert NAME.lower() in ex.sdk.output_text.lower(), f"{what}: SDK output_text lost the name: {ex.sdk.output_text[:120]!r}"
+def _knows_name(ex, what: str, *claims: str) -> dict:
+    """Both views of an accepted, finished answer (raw JSON returned); not naming the user is a model limit."""
+    data = accepted(ex, what, *claims)
+    served(data, what, *claims)
+    assert ex.sdk.status == data.get("status"), f"{what}: SDK status {ex.sdk.status!r}, the wire says {data.get('status')!r}"
+    recalls_name(output_text(data), what)
+    recalls_name(ex.sdk.output_text, f"{what} (SDK output_text)")
     return data
 
 
@@ -69,9 +73,8 @@ def test_compact_endpoint_returns_compaction_object(compacted, observe):
     the compacted object: `object: "response.compaction"`, an id, created_at, usage, and an output list that
     holds a compaction item with encrypted_content (raw: `check_compaction`; SDK: typed CompactedResponse)."""
     observe("compaction.endpoint.status", compacted.compact.status)  # catalogue variant: 404 reported on Azure
-    data = ok_json(compacted.compact, "POST /responses/compact")
-    findings = check_compaction(data)
-    assert not findings, render(findings)
+    data = accepted(compacted.compact, "POST /responses/compact", COMPACT)  # a missing endpoint fails here only
+    fail_on(check_compaction(data), "POST /responses/compact", COMPACT)
     kinds = types(data["output"])
     observe("compaction.endpoint.output_types", kinds)
     assert kinds.count("compaction") >= 1, f"compacted output has item types {kinds}, no compaction item"
@@ -91,9 +94,10 @@ def test_compacted_output_is_the_next_input(compacted):
 
     The compacted output (the SDK's typed items, as the docs' Python passes them), followed by a new user
     question, is accepted by responses.create and the conversation carries on: the answer (raw and SDK)
-    still knows the name stated before compaction."""
-    ok_json(compacted.compact, "POST /responses/compact")
-    _knows_name(compacted.next, "create from the compacted output")
+    still knows the name stated before compaction (not naming it is a model limit). The compact call is a
+    step: its refusal blocks this claim on compaction.endpoint.compact."""
+    compact_step(compacted.compact, "POST /responses/compact")
+    _knows_name(compacted.next, "create from the compacted output", AS_INPUT)
 
 
 def _decoded(text: str) -> str:
@@ -114,10 +118,8 @@ def test_compaction_item_is_encrypted_and_opaque(compacted, observe):
     The compaction item carries a non-empty encrypted_content string; neither it nor its base64 decoding
     contains the conversation's words ("Lisbon"; "my name is" after decoding), the item exposes no
     readable text fields (content/summary/text), and the SDK reads the same opaque string."""
-    data = ok_json(compacted.compact, "POST /responses/compact")
-    items = compaction_items(data.get("output"))
-    assert items, f"no compaction item in {types(data.get('output'))}"
-    item = items[-1]
+    data = compact_step(compacted.compact, "POST /responses/compact")
+    item = compaction_items(data.get("output"))[-1]
     content = item.get("encrypted_content")
     assert isinstance(content, str) and len(content) >= 16, f"encrypted_content is {content!r:.80}"
     observe("compaction.item.encrypted_content_len", len(content))
@@ -142,9 +144,9 @@ def test_continuing_from_compaction_costs_fewer_input_tokens(compacted, observe)
     is compared with the same question sent after the compacted output (which also covers a tool round trip
     the full history leaves out, so the comparison can only be harder); the compacted one must report fewer
     usage.input_tokens (raw and SDK)."""
-    data = ok_json(compacted.compact, "POST /responses/compact")
-    assert compaction_items(data["output"]), "compacted output has no compaction item"
-    full, nxt = ok_json(compacted.full, "create after the full history"), ok_json(compacted.next, "create from the compacted output")
+    compact_step(compacted.compact, "POST /responses/compact")
+    full = prerequisite(compacted.full, "create after the full history", by="chaining.create.basic")
+    nxt = prerequisite(compacted.next, "create from the compacted output", by=AS_INPUT)
     full_in, cmp_in = (full.get("usage") or {}).get("input_tokens"), (nxt.get("usage") or {}).get("input_tokens")
     observe("compaction.item.fewer_tokens", {"full_history_input_tokens": full_in, "compacted_input_tokens": cmp_in})
     assert isinstance(full_in, int) and isinstance(cmp_in, int), f"usage.input_tokens missing: full {full_in!r}, compacted {cmp_in!r}"
@@ -159,10 +161,11 @@ def test_compact_accepts_function_call_items(compacted, observe):
     """'You can compact all items returned from previous requests like reasoning, message, function call, etc.'
 
     A history with a function_call and its function_call_output between the messages is compacted (raw
-    `check_compaction`, SDK typed): 200, object response.compaction, a compaction item in the output."""
-    data = ok_json(compacted.compact, "POST /responses/compact (history with a tool round trip)")
-    findings = check_compaction(data)
-    assert not findings, render(findings)
+    `check_compaction`, SDK typed): 200, object response.compaction, a compaction item in the output. A
+    missing endpoint (404/405) is test_compact_endpoint_returns_compaction_object's finding: blocked here."""
+    what = "POST /responses/compact (history with a tool round trip)"
+    data = compact_judged(compacted.compact, what, COMPACT)
+    fail_on(check_compaction(data), what, COMPACT)
     observe("compaction.endpoint.function_call_output_types", types(data["output"]))
 
     typed = compacted.compact.sdk
@@ -181,21 +184,21 @@ def test_compact_accepts_reasoning_items_from_a_previous_response(client, target
     turn = user(f"My name is {NAME}. Reply with OK.")
     first = client.create_both(client.body([turn], model=model, include=["reasoning.encrypted_content"],
                                            reasoning={"effort": "low"}, max_output_tokens=200, store=False))
-    ok_json(first, "reasoning turn")
+    prerequisite(first, "reasoning turn", by="chaining.create.basic")
     kinds = types(first.sdk.output)
     observe("compaction.endpoint.reasoning_turn_types", kinds)
     compact = client.call_both("POST /responses/compact", lambda sdk: sdk.responses.with_raw_response.compact(
         model=model, input=[turn, *as_input(first.sdk.output)]), billed=True)
-    data = ok_json(compact, f"compacting {kinds} items")
-    findings = check_compaction(data)
-    assert not findings, render(findings)
+    what = f"compacting {kinds} items"
+    data = compact_judged(compact, what, COMPACT)
+    fail_on(check_compaction(data), what, COMPACT)
     assert compaction_items(compact.sdk.output), f"SDK: output types {types(compact.sdk.output)}"
 
     nxt = client.create_both(client.body([*data["output"], user(QUESTION)], model=model,
                                          reasoning={"effort": "low"}, max_output_tokens=200, store=False))
-    raw = ok_json(nxt, "turn after compaction")
-    assert raw.get("status") in ("completed", "incomplete"), f"turn after compaction ended {raw.get('status')!r}"
+    raw = accepted(nxt, "turn after compaction", AS_INPUT)
+    served(raw, "turn after compaction", AS_INPUT)
     if raw.get("status") == "incomplete" and not output_text(raw).strip():
-        inconclusive("the reasoning model spent max_output_tokens=200 before answering")
-    assert NAME.lower() in output_text(raw).lower(), f"context lost after compacting reasoning items: {output_text(raw)[:120]!r}"
-    assert NAME.lower() in nxt.sdk.output_text.lower(), f"SDK: context lost: {nxt.sdk.output_text[:120]!r}"
+        model_limit("the reasoning model spent max_output_tokens=200 before answering")
+    recalls_name(output_text(raw), "turn after compacting reasoning items")
+    recalls_name(nxt.sdk.output_text, "turn after compacting reasoning items (SDK)")
