@@ -16,11 +16,9 @@ from typing import Any
 import openai
 import pytest
 
-from respcheck.attribution import own
-from respcheck.findings import render
+from respcheck.expect import accepted
 from respcheck.payloads import data_uri, pdf, sized_png
-from respcheck.validators import check_response
-from respcheck.verdicts import context_length_refusal, model_limit, not_applicable
+from respcheck.verdicts import not_applicable
 
 MB = 1000 * 1000
 MiB = 1024 * 1024
@@ -112,20 +110,13 @@ def _json(raw: Any) -> Any:
 
 
 def assert_accepted(raw: Any, what: str, *claims: str) -> dict[str, Any]:
-    """HTTP 200 with a response object; returns the JSON. Of the response's `check_response` findings only
-    those the test's `claims` own fail it (`respcheck.attribution.own`): the shape, usage and schema rules
-    are the ambient checks', recorded against their owners, and no limits behaviour owns one, so a limits
-    test fails on an accepted answer only for a finding no ambient check owns. A context-length refusal
-    where acceptance was expected is the model's limit (inconclusive), not the service breaking a limit."""
-    code = raw.status_code
-    if code != 200 and context_length_refusal(code, _json(raw)):
-        model_limit(f"{what}: the input does not fit the model's context window (HTTP {code}: {raw.text[:200]})")
-    assert code == 200, f"{what}: expected HTTP 200 (accepted), saw HTTP {code}: {raw.text[:300]}"
-    data = raw.json()
-    assert isinstance(data, dict), f"{what}: the HTTP 200 answer is not a JSON object: {raw.text[:200]}"
-    findings = own(check_response(data), *claims)
-    assert not findings, f"{what}: " + render(findings)
-    return data
+    """HTTP 200 with a JSON object; returns it (`respcheck.expect.accepted`). Of a response's
+    `check_response` findings only those the `claims` own fail the test (`respcheck.attribution.own`): the
+    shape, usage and schema rules are the ambient checks', recorded against their owners, and no limits
+    behaviour owns one, so a limits test fails on an accepted answer only for a finding no ambient check
+    owns. A context-length refusal where acceptance was expected is the model's limit (inconclusive), not
+    the service breaking a limit; `claims` also name which behaviours a refusal contradicts."""
+    return accepted(raw, what, *claims)
 
 
 def assert_rejected(raw: Any, what: str, statuses: tuple[int, ...] = (400,)) -> Any:
