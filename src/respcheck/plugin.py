@@ -825,7 +825,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             verdict, message = Verdict.NOT_RUN.value, err.render()
             rep.longrepr = f"respcheck: {err.render()}"  # one clear line, no traceback
         elif _is_service_finding(exc):
-            verdict, message = Verdict.FAIL.value, str(exc)  # "[check] message" of the finding
+            # "[behaviours] [check] message": a finding is reported under the test's behaviours (the check
+            # names what went wrong, e.g. sdk_parse_error, which is no catalogue behaviour)
+            verdict, message = Verdict.FAIL.value, f"[{', '.join(behaviour_ids(item))}] {exc}"
             if _is_sdk_parse(exc):
                 ctx.channel = "sdk"
         elif _owned_failure(exc) is not None and rep.when == "call":

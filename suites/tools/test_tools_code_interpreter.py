@@ -23,21 +23,19 @@ from typing import Any
 import openai
 import pytest
 from tools_helpers import (
-    assert_error_envelope,
     digits,
     file_id,
     hosted_tool_answer,
     items,
     output_text,
     post_file,
+    refusal,
     typed_items,
     upload,
 )
 
 from respcheck import contract
-from respcheck.findings import render
 from respcheck.payloads import gif, jpeg, pdf, png
-from respcheck.validators import check_response
 from respcheck.verdicts import inconclusive, not_applicable
 
 AUTO = {"type": "code_interpreter", "container": {"type": "auto"}}
@@ -57,11 +55,9 @@ def _ci_call(data: dict, where: str) -> dict:
 
 
 def _answer(ex, where: str) -> dict:
-    """The response JSON of a create with the tool, checked; not-applicable when the tool is not offered."""
-    data = hosted_tool_answer(ex.http, "code_interpreter")
-    findings = check_response(data)
-    assert not findings, f"{where}: " + render(findings)
-    return data
+    """The response JSON of a create with the tool (its findings: only those the test's behaviours own, the
+    rest are the ambient checks'); not-applicable when the tool is not offered."""
+    return hosted_tool_answer(ex.http, f"code_interpreter ({where})")
 
 
 def _run(client, body: dict, where: str) -> dict:
@@ -82,11 +78,13 @@ def test_code_interpreter_without_container_rejected(client, observe):
                             retry=False)
     observe("tools.code_interpreter.container_required", {"status": ex.status, "message": ex.http.text[:200]})
     assert ex.status == 400, f"a code_interpreter tool without container: expected 400, saw HTTP {ex.status}: {ex.http.text[:200]}"
-    err = assert_error_envelope(ex.http)
-    said = f"{err.get('message')} {err.get('param')}".lower()
-    assert "container" in said, f"the 400 should name the missing container, saw {err}"
+    err = refusal(ex.http, "a code_interpreter tool without container", "tools.code_interpreter.container_required")
     # the SDK raises the same answer
     assert isinstance(ex.error, openai.BadRequestError), f"SDK: expected openai.BadRequestError, saw {ex.error!r}"
+    said = f"{err.get('message')} {err.get('param')}".lower()
+    if "container" not in said:  # rejected, but for what? (a refusal of every code_interpreter tool looks the same)
+        inconclusive(f"the 400 does not name the container, so it does not show the tool was refused for lacking one: "
+                     f"param {err.get('param')!r}, message {str(err.get('message'))[:160]!r}")
 
 
 @pytest.mark.expensive

@@ -12,9 +12,11 @@ import pytest
 from tools_helpers import completed_response, hosted_tool_answer, items, output_text, typed_items, upload
 
 from respcheck import contract
-from respcheck.findings import render
+from respcheck.expect import fail_on
 from respcheck.validators import check_stream
-from respcheck.verdicts import inconclusive, not_applicable
+from respcheck.verdicts import inconclusive, model_limit, not_applicable
+
+CLAIM = "tools.file_search.supported"
 
 NOTES = b"respcheck notes\n\nThe secret codeword of the respcheck project is PERIWINKLE-42.\n"
 PROMPT = "Search the files: what is the secret codeword of the respcheck project? Reply with the codeword."
@@ -44,7 +46,11 @@ def _vector_store(client, target, fid: str) -> str:
 
 @pytest.mark.behaviour("tools.file_search.supported")
 def test_file_search_over_vector_store(client, target):
-    """'File Search' (Responses API samples on Azure OpenAI) / 'vector-store search'"""
+    """'File Search' (Responses API samples on Azure OpenAI) / 'vector-store search'
+
+    The upload is a step (files.upload.object_shape judges /files: without it this test is blocked); the
+    file_search_call and its results are the service's; an answer that does not say the codeword is the
+    model's limit when the search returned the chunk holding it."""
     fid = upload(client, "respcheck-notes.txt", NOTES, "text/plain")
     vsid = _vector_store(client, target, fid)
     try:
@@ -53,24 +59,24 @@ def test_file_search_over_vector_store(client, target):
         wire = client.stream_both(body)  # one request: the events and the final response object, both views
         if wire.error is not None:  # not-applicable when the service says the tool is not supported, else a fail
             hosted_tool_answer(wire.error.response, "file_search")
-        assert wire.status == 200, f"stream: HTTP {wire.status}: {wire.text[:200]}"
-        findings = wire.parsed().findings + check_stream(wire.events)
-        assert not findings, render(findings)
+        data, typed_response = completed_response(wire, "file search", CLAIM)  # findings: only the claim's own
+        fail_on(wire.parsed().findings + check_stream(wire.events), "stream", CLAIM)  # the grammar: ambient owners'
         kinds = [e.get("type") for e in wire.events]
         assert "response.file_search_call.completed" in kinds, f"stream: no response.file_search_call.completed event in {sorted(set(kinds))}"
         typed_kinds = [e.type for e in wire.sdk_events]
         assert "response.file_search_call.completed" in typed_kinds, f"SDK stream: no typed file_search_call.completed event in {sorted(set(typed_kinds))}"
 
-        data, typed_response = completed_response(wire, "file search")  # checked against the response contract
         calls = items(data, "file_search_call")
         assert calls, f"no file_search_call item; output types {[o.get('type') for o in data['output']]}"
         errors = contract.validate("OpenAI.FileSearchToolCallItemResource", calls[0])
         assert not errors, f"file_search_call off-contract: {errors[:3]}"
-        assert "periwinkle" in output_text(data).lower(), f"the answer lacks the file's codeword: {output_text(data)[:200]!r}"
         hits = calls[0].get("results") or []
         assert any("PERIWINKLE" in str(h.get("text", "")) for h in hits), f"include=file_search_call.results returned no matching chunk: {hits}"
         typed = typed_items(typed_response, "file_search_call")  # typed ResponseFileSearchToolCall, results included
         assert typed and any("PERIWINKLE" in (r.text or "") for r in typed[0].results or []), "the SDK lost the file_search_call or its results"
-        assert "periwinkle" in typed_response.output_text.lower(), f"SDK: output_text lacks the codeword: {typed_response.output_text[:200]!r}"
+        assert typed_response.output_text == output_text(data), (
+            f"SDK: output_text {typed_response.output_text[:100]!r} differs from the wire's {output_text(data)[:100]!r}")
+        if "periwinkle" not in output_text(data).lower():  # the search found it (above): reading it is the model's
+            model_limit(f"the search returned the codeword's chunk, the answer lacks it: {output_text(data)[:200]!r}")
     finally:
         client.http_delete(f"vector_stores/{vsid}")

@@ -19,19 +19,21 @@ from typing import Any, NamedTuple
 import jsonschema
 import pytest
 from tools_helpers import (
-    assert_error_envelope,
     completed_response,
     items,
+    model_could_not,
     output_text,
     parse_arguments,
+    refusal,
+    tool_not_called,
     typed_items,
 )
 
 from respcheck import contract
-from respcheck.findings import render
-from respcheck.lag import after_write
-from respcheck.validators import check_response, check_stream
-from respcheck.verdicts import inconclusive
+from respcheck.expect import OwnedFailure, accepted, fail_for, fail_on
+from respcheck.lag import after_write, is_lag_answer
+from respcheck.validators import check_stream
+from respcheck.verdicts import blocked, inconclusive, model_limit
 
 WEATHER = {
     "type": "function",
@@ -50,6 +52,11 @@ USER = {"role": "user", "content": PROMPT}
 FORCED = {"type": "function", "name": "get_weather"}
 TOOL_OUTPUT = json.dumps({"location": "Paris", "temperature_c": 21, "condition": "sunny"})
 UNKNOWN_CALL_ID = "call_respcheck_unknown_1"
+SUPPORTED = "tools.function_calling.supported"
+ROUNDTRIP = "tools.function_calling.output_roundtrip"
+STORE_OWNER = "chaining.retrieve.by_id"
+"""The behaviour whose own tests judge that a stored response can be found again: a chained follow-up on a
+target that did not keep turn 1 is blocked by it."""
 
 
 class Rounds(NamedTuple):
@@ -63,6 +70,34 @@ class Rounds(NamedTuple):
     unknown: Any
     lag: Any = None
     """`respcheck.lag.Lag` of the chained follow-ups (read-after-write lag after the streamed first turn)."""
+    unstored: str | None = None
+    """Why the chained follow-ups were not sent (turn 1 was not kept: see `_NotStored`), else None."""
+
+
+class _NotStored(Exception):
+    """Turn 1 was not kept: a chained follow-up was told "not found", turn 1 does not echo ``store: true``
+    and GET of turn 1 is 404 at once. Why not wait it out as read-after-write lag: a target without
+    storage (a store-less OpenAI-compatible server) answers 404 for ever, and the lag waits would only
+    spend a minute per follow-up before the same inconclusive verdict."""
+
+
+def _kept_or_raise(c: Any, data: dict[str, Any], send: Any) -> Any:
+    """`send` for `after_write`: its first lag answer is checked against turn 1's storage once (raises
+    `_NotStored`); an Azure response that echoes ``store: true`` is waited for as lag, as before."""
+    state = {"probed": False}
+
+    def once() -> Any:
+        ex = send()
+        if state["probed"] or not is_lag_answer(ex) or data.get("store") is True:
+            return ex
+        state["probed"] = True
+        got = c.http_get(f"responses/{data['id']}", retry=False)
+        if got.status_code == 404:
+            raise _NotStored(f"turn 1 ({data['id']}) was not kept: it echoes store {data.get('store', 'absent')!r}, "
+                             f"a chained follow-up answered HTTP {ex.status} and GET of turn 1 HTTP 404")
+        return ex
+
+    return once
 
 
 def _output(call_id: Any) -> list[dict[str, Any]]:
@@ -89,50 +124,69 @@ def rounds(shared):
         rid = data.get("id")
         if not rid:
             return Rounds(first, None, None, None)
-        # chained right after a streamed create: resent while the new id is not yet visible (live lag)
-        unknown, lag = after_write(lambda: c.create_both(c.body(_output(UNKNOWN_CALL_ID), previous_response_id=rid,
-                                                                tools=[WEATHER], store=False, max_output_tokens=50),
-                                                         retry=False), mode=c.target.mode)
         calls = items(data, "function_call")
-        if not calls or not calls[0].get("call_id"):
-            return Rounds(first, None, None, unknown, lag)
-        out = _output(calls[0]["call_id"])
-        chained_body = c.body(out, previous_response_id=rid, tools=[WEATHER], store=False, max_output_tokens=120)
-        chained, lag2 = after_write(lambda: c.stream_both(chained_body), mode=c.target.mode)
-        lag.attempts, lag.waited_s, lag.unresolved = (lag.attempts + lag2.attempts - 1, lag.waited_s + lag2.waited_s,
-                                                      lag.unresolved or lag2.unresolved)
+        call_id = calls[0].get("call_id") if calls else None
+        chained = unknown = lag = unstored = None
+        try:  # chained right after a streamed create: resent while the new id is not yet visible (live lag)
+            unknown, lag = after_write(_kept_or_raise(c, data, lambda: c.create_both(
+                c.body(_output(UNKNOWN_CALL_ID), previous_response_id=rid, tools=[WEATHER], store=False,
+                       max_output_tokens=50), retry=False)), mode=c.target.mode)
+            if call_id:
+                chained_body = c.body(_output(call_id), previous_response_id=rid, tools=[WEATHER], store=False,
+                                      max_output_tokens=120)
+                chained, lag2 = after_write(lambda: c.stream_both(chained_body), mode=c.target.mode)
+                lag.attempts, lag.waited_s, lag.unresolved = (lag.attempts + lag2.attempts - 1,
+                                                              lag.waited_s + lag2.waited_s, lag.unresolved or lag2.unresolved)
+        except _NotStored as exc:
+            unstored = str(exc)
+        if not call_id:
+            return Rounds(first, None, None, unknown, lag, unstored)
         call = {k: calls[0].get(k) for k in ("type", "call_id", "name", "arguments")}
-        manual = c.body([USER, call, *out], tools=[WEATHER], store=False, max_output_tokens=120)
-        return Rounds(first, chained, c.create_both(manual), unknown, lag)
+        manual = c.body([USER, call, *_output(call_id)], tools=[WEATHER], store=False, max_output_tokens=120)
+        return Rounds(first, chained, c.create_both(manual), unknown, lag, unstored)
 
     return shared("rounds", make)
 
 
 def _check_call(item: dict, where: str) -> dict:
-    """One function_call item on the wire: contract shape, call_id, name, JSON arguments naming Paris."""
-    assert item.get("call_id"), f"{where}: function_call has no call_id: {json.dumps(item)[:200]}"
+    """One function_call item on the wire (tools.function_calling.supported's claim): contract shape,
+    call_id, name, strict JSON arguments; a location other than Paris is the model's choice (its limit)."""
+    if not item.get("call_id"):
+        fail_for(SUPPORTED, f"{where}: function_call has no call_id: {json.dumps(item)[:200]}")
     errors = contract.validate("OpenAI.FunctionToolCallItemResource", item)
-    assert not errors, f"{where}: function_call item off-contract: {errors[:3]}"
-    assert item.get("name") == "get_weather", f"{where}: expected name 'get_weather', saw {item.get('name')!r}"
-    args = parse_arguments(item.get("arguments"))
+    if errors:
+        fail_for(SUPPORTED, f"{where}: function_call item off-contract: {errors[:3]}")
+    if item.get("name") != "get_weather":
+        fail_for(SUPPORTED, f"{where}: expected name 'get_weather' (the only declared function), saw {item.get('name')!r}")
+    try:
+        args = parse_arguments(item.get("arguments"))
+    except AssertionError as exc:
+        fail_for(SUPPORTED, f"{where}: {exc}")
     errors = [e.message for e in jsonschema.Draft202012Validator(WEATHER["parameters"]).iter_errors(args)]
-    assert not errors, f"{where}: strict function arguments do not match the parameters schema: {errors[:3]} in {args}"
-    assert "paris" in str(args.get("location", "")).lower(), f"{where}: expected location Paris in {args}"
+    if errors:
+        fail_for(SUPPORTED, f"{where}: strict function arguments do not match the parameters schema: {errors[:3]} in {args}")
+    if "paris" not in str(args.get("location", "")).lower():
+        model_limit(f"{where}: the model asked for location {args.get('location')!r}, not Paris")
     return args
 
 
-def _ok(ex, where: str) -> dict:
-    """The raw JSON of a 200 exchange, conforming to the response contract."""
-    assert ex is not None, f"{where}: not sent (the first turn gave no function_call with a call_id to answer)"
-    assert ex.status == 200, f"{where}: HTTP {ex.status}: {ex.http.text[:200]}"
-    data = ex.json()
-    findings = check_response(data)
-    assert not findings, f"{where}: " + render(findings)
-    return data
+def _step(claims: tuple[str, ...], judge: Any, *args: Any) -> Any:
+    """`judge(*args)` where its verdict is another behaviour's when the test does not claim it: a failure
+    owned by a behaviour outside `claims` leaves this test blocked by that owner (one finding, one behaviour)."""
+    try:
+        return judge(*args)
+    except OwnedFailure as exc:
+        outside = [o for o in exc.owners if o not in claims]
+        if outside and len(outside) == len(exc.owners):
+            blocked(outside[0], exc.detail)
+        raise
 
 
 def _settled(rounds: Rounds, observe: Any, what: str) -> None:
-    """Record the read-after-write lag the chained follow-ups met; inconclusive when it never cleared."""
+    """Blocked when turn 1 was not kept (chaining.retrieve.by_id's finding); record the read-after-write
+    lag the chained follow-ups met; inconclusive when it never cleared."""
+    if rounds.unstored:
+        blocked(STORE_OWNER, f"{what}: not sent - {rounds.unstored}")
     if rounds.lag is None:
         return
     observe("chaining.read_after_write.lag", rounds.lag.record())
@@ -140,26 +194,34 @@ def _settled(rounds: Rounds, observe: Any, what: str) -> None:
         inconclusive(rounds.lag.reason(what))
 
 
-def _first_call(rounds: Rounds) -> tuple[dict, Any]:
-    """The first turn's function_call, checked on the wire and in the SDK's typed reading of it; returns the
-    raw call and the SDK's typed first-turn `Response` (both from the stream's response.completed event)."""
-    data, typed_response = completed_response(rounds.first, "turn 1")
+def _judge_first_call(rounds: Rounds) -> tuple[dict, Any]:
+    data, typed_response = completed_response(rounds.first, "turn 1", SUPPORTED)
     found = items(data, "function_call")
-    assert found, f"turn 1: no function_call item; output types {[o.get('type') for o in data['output']]}"
+    if not found:  # offered, not forced: the prompt asks for the function, the model may not call it
+        tool_not_called(data, "turn 1")
     _check_call(found[0], "turn 1 (raw)")
     typed = typed_items(typed_response, "function_call")
-    assert typed, f"turn 1 SDK: no function_call item; output types {[o.type for o in typed_response.output]}"
-    assert typed[0].call_id == found[0]["call_id"] and typed[0].name == "get_weather", (
-        f"turn 1 SDK saw call_id={typed[0].call_id!r} name={typed[0].name!r}, the wire {found[0]['call_id']!r}")
+    if not typed:
+        fail_for(SUPPORTED, f"turn 1 SDK: no function_call item; output types {[o.type for o in typed_response.output]}")
+    if not (typed[0].call_id == found[0]["call_id"] and typed[0].name == "get_weather"):
+        fail_for(SUPPORTED, f"turn 1 SDK saw call_id={typed[0].call_id!r} name={typed[0].name!r}, "
+                 f"the wire {found[0]['call_id']!r}")
     return found[0], typed_response
+
+
+def _first_call(rounds: Rounds, *claims: str) -> tuple[dict, Any]:
+    """The first turn's function_call, checked on the wire and in the SDK's typed reading of it; returns the
+    raw call and the SDK's typed first-turn `Response` (both from the stream's terminal event). Its
+    findings are tools.function_calling.supported's: a test that does not claim it is blocked by it."""
+    return _step(claims, _judge_first_call, rounds)  # type: ignore[no-any-return]
 
 
 @pytest.mark.behaviour("tools.function_calling.supported")
 def test_function_tool_yields_function_call_item(rounds):
     """'The responses API supports function calling.' (ja: '応答 API では、関数呼び出しがサポートされています。')"""
-    _call, first = _first_call(rounds)  # asked for in the prompt, not forced: the model chose the function itself
+    _call, first = _first_call(rounds, SUPPORTED)  # asked for in the prompt, not forced: the model chose it
     parse_arguments(typed_items(first, "function_call")[0].arguments)
-    data, _typed = completed_response(rounds.first, "turn 1")
+    data, _typed = completed_response(rounds.first, "turn 1", SUPPORTED)
     echoed = [t.get("name") for t in data.get("tools") or []]
     assert echoed == ["get_weather"], f"response.tools should echo the declared function, saw {echoed}"
     assert [t.name for t in first.tools or []] == ["get_weather"], "SDK: Response.tools lost the declared function"
@@ -171,12 +233,11 @@ def test_function_call_streams_argument_events(rounds):
     response.function_call_arguments.delta events that add up to the .done arguments and the item's.
     (Judged on the round trips' first turn: streamed, and not forced - the prompt asks for the function.)"""
     ex = rounds.first
-    assert ex.status == 200, f"HTTP {ex.status}: {ex.text[:200]}"
-    findings = ex.parsed().findings + check_stream(ex.events)
-    assert not findings, render(findings)
-    final, typed_response = completed_response(ex, "stream")
+    final, typed_response = completed_response(ex, "stream", SUPPORTED)
+    fail_on(ex.parsed().findings + check_stream(ex.events), "stream", SUPPORTED)  # the grammar: ambient owners'
     calls = items(final, "function_call")
-    assert calls, f"stream: no function_call in the terminal response; event types {sorted({e.get('type') for e in ex.events})}"
+    if not calls:
+        tool_not_called(final, "stream")
     _check_call(calls[0], "stream")
     deltas = "".join(e.get("delta", "") for e in ex.events if e.get("type") == "response.function_call_arguments.delta")
     done = [e for e in ex.events if e.get("type") == "response.function_call_arguments.done"]
@@ -197,49 +258,59 @@ def test_function_call_streams_argument_events(rounds):
 def test_function_output_with_previous_response_id(rounds, observe):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - here chained with previous_response_id."""
+    _call, first = _first_call(rounds, ROUNDTRIP, SUPPORTED)
     _settled(rounds, observe, "turn 2")
-    _call, first = _first_call(rounds)
     first_id = first.id
     assert rounds.chained is not None, "turn 2: not sent (the first turn gave no function_call with a call_id to answer)"
-    data, typed = completed_response(rounds.chained, "turn 2")  # the streamed follow-up's final response object
-    assert data.get("previous_response_id") == first_id, (
-        f"turn 2 echoes previous_response_id {data.get('previous_response_id')!r}, expected {first_id!r}")
-    assert "21" in output_text(data), f"turn 2 should use the tool output (21 degrees), saw {output_text(data)[:200]!r}"
-    assert typed.previous_response_id == first_id, f"SDK: previous_response_id {typed.previous_response_id!r}"
-    assert "21" in typed.output_text, f"SDK: turn 2 should use the tool output (21 degrees), saw {typed.output_text[:200]!r}"
+    data, typed = completed_response(rounds.chained, "turn 2", ROUNDTRIP)  # the streamed follow-up's final object
+    if data.get("previous_response_id") != first_id:
+        fail_for(ROUNDTRIP, f"turn 2 echoes previous_response_id {data.get('previous_response_id')!r}, expected {first_id!r}")
+    if typed.previous_response_id != first_id:
+        fail_for(ROUNDTRIP, f"SDK: previous_response_id {typed.previous_response_id!r}, expected {first_id!r}")
+    _used_output(data, typed.output_text, "turn 2")
+
+
+def _used_output(data: dict, typed_text: str, where: str) -> None:
+    """The answer uses the tool output (21 degrees), raw and SDK. Not using it is the model's limit (a small
+    model may ignore the output, or be cut before it says it): the service's part is accepting the output."""
+    raw = output_text(data)
+    if raw != typed_text:
+        fail_for(ROUNDTRIP, f"{where} SDK: output_text {typed_text[:100]!r} differs from the wire's {raw[:100]!r}")
+    if "21" not in raw:
+        model_could_not(data, f"{where}: the answer does not use the tool output (21 degrees)")
+        model_limit(f"{where}: the model answered without the tool output (21 degrees): {raw[:200]!r}")
 
 
 @pytest.mark.behaviour("tools.function_calling.output_roundtrip")
 def test_function_output_as_manual_input(rounds):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - here without stored state: the call and its output as input."""
-    _first_call(rounds)
-    data = _ok(rounds.manual, "turn 2 (manual input)")
+    _first_call(rounds, ROUNDTRIP)
+    data = accepted(rounds.manual, "turn 2 (manual input)", ROUNDTRIP)
     second = rounds.manual.sdk
-    assert second.status == "completed", f"turn 2 status {second.status!r}"
-    assert not typed_items(second, "function_call"), "turn 2 called the function again instead of using its output"
-    assert not items(data, "function_call"), "turn 2 (raw) called the function again instead of using its output"
-    assert "21" in second.output_text, f"turn 2 should use the tool output (21 degrees), saw {second.output_text[:200]!r}"
-    assert "21" in output_text(data), f"turn 2 (raw) should use the tool output (21 degrees), saw {output_text(data)[:200]!r}"
+    assert second.status == data.get("status"), f"SDK: turn 2 status {second.status!r}, the wire {data.get('status')!r}"
+    if items(data, "function_call"):  # the model's choice: the service accepted the output as input
+        model_limit(f"turn 2 called the function again instead of using its output: {[o.get('type') for o in data['output']]}")
+    _used_output(data, second.output_text, "turn 2 (manual input)")
 
 
 @pytest.mark.behaviour("tools.function_calling.output_roundtrip")
 def test_function_output_streamed_answer(rounds, observe):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - the answer that uses the output, streamed."""
+    _first_call(rounds, ROUNDTRIP)
     _settled(rounds, observe, "turn 2 (stream)")
-    _first_call(rounds)
     ex = rounds.chained
     assert ex is not None, "turn 2 (stream): not sent, the first turn gave no call_id"
-    assert ex.status == 200, f"turn 2 (stream): HTTP {ex.status}: {ex.text[:200]}"
-    findings = ex.parsed().findings + check_stream(ex.events)
-    assert not findings, render(findings)
+    final, _typed = completed_response(ex, "turn 2 (stream)", ROUNDTRIP)
+    fail_on(ex.parsed().findings + check_stream(ex.events), "turn 2 (stream)", ROUNDTRIP)
     wire = "".join(e.get("delta", "") for e in ex.events if e.get("type") == "response.output_text.delta")
-    assert "21" in wire, f"the streamed answer (raw deltas) should use the tool output (21 degrees), saw {wire[:200]!r}"
-    events = ex.sdk_events
-    assert events and events[-1].type == "response.completed", f"SDK stream ended with {events[-1].type if events else None!r}"
-    text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
-    assert "21" in text, f"the streamed answer should use the tool output (21 degrees), saw {text[:200]!r}"
+    text = "".join(e.delta for e in ex.sdk_events if e.type == "response.output_text.delta")
+    if text != wire:
+        fail_for(ROUNDTRIP, f"SDK stream: typed deltas {text[:100]!r} differ from the wire's {wire[:100]!r}")
+    if "21" not in wire:
+        model_could_not(final, "turn 2 (stream): the streamed answer does not use the tool output (21 degrees)")
+        model_limit(f"turn 2 (stream): the model answered without the tool output (21 degrees): {wire[:200]!r}")
 
 
 @pytest.mark.behaviour("tools.function_calling.output_roundtrip")
@@ -247,12 +318,14 @@ def test_function_output_for_unknown_call_rejected(rounds, observe):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - an output must answer a call: one for a call_id no call in context
     carries is refused with 400, not silently accepted."""
+    _step((ROUNDTRIP,), completed_response, rounds.first, "turn 1", SUPPORTED)  # a step: stored turn 1
     _settled(rounds, observe, "the output for an unknown call_id")
-    completed_response(rounds.first, "turn 1")
     ex = rounds.unknown
-    assert ex is not None, "the output for an unknown call_id was not sent (turn 1 gave no response id)"
-    assert ex.status == 400, f"an output for an unknown call_id: expected 400, saw HTTP {ex.status}: {ex.http.text[:200]}"
-    assert_error_envelope(ex.http)
+    if ex is None:
+        blocked(SUPPORTED, "the output for an unknown call_id was not sent (turn 1 gave no response id)")
+    if ex.status != 400:
+        fail_for(ROUNDTRIP, f"an output for an unknown call_id: expected 400, saw HTTP {ex.status}: {ex.http.text[:200]}")
+    refusal(ex.http, "an output for an unknown call_id", ROUNDTRIP)
     assert ex.error is not None and ex.error.status_code == 400, f"SDK: expected a 400 error, saw {ex.error!r}"
 
 
@@ -262,11 +335,13 @@ def test_tool_choice_none_answers_without_call(client):
     called; the model answers in a message."""
     ex = client.create_both(client.body("Reply with the single word OK. Do not call get_weather.", tools=[WEATHER],
                                         tool_choice="none", store=False, max_output_tokens=16))
-    data = _ok(ex, "tool_choice none")
+    data = accepted(ex, "tool_choice none", SUPPORTED)
     assert not items(data, "function_call"), f"tool_choice none still produced a function_call (raw): {[o.get('type') for o in data['output']]}"
     typed = ex.sdk
     kinds = [o.type for o in typed.output]
     assert "function_call" not in kinds, f"tool_choice none still produced a function_call: {kinds}"
+    if not typed.output_text.strip():
+        model_could_not(data, f"tool_choice none: no answer text ({kinds})")
     assert typed.output_text.strip(), f"no answer text with tool_choice none: {kinds}"
     assert typed.tool_choice == "none", f"tool_choice echoed as {typed.tool_choice!r}"
 
@@ -278,20 +353,17 @@ def test_function_round_trip_on_reasoning_deployment(client, target):
     model = target.deployment_for("reasoning")
     common = {"model": model, "tools": [WEATHER], "reasoning": {"effort": "low"}, "max_output_tokens": 200}
     first = client.create_both({**common, "input": PROMPT, "tool_choice": FORCED})  # stored: turn 2 chains on it
-    assert first.status == 200, f"turn 1: HTTP {first.status}: {first.http.text[:200]}"
-    data = first.json()
-    if data.get("status") == "incomplete":
-        inconclusive(f"turn 1 ran out of max_output_tokens on reasoning: {data.get('incomplete_details')}")
-    findings = check_response(data)
-    assert not findings, render(findings)
+    data = accepted(first, "turn 1", SUPPORTED)
+    model_could_not(data, "reasoning turn 1")  # a reasoning model may spend max_output_tokens before the call
     calls = items(data, "function_call")
-    assert calls, f"turn 1: no function_call item; output types {[o.get('type') for o in data['output']]}"
+    if not calls:  # forced by name: constrained decoding makes the call the service's
+        tool_not_called(data, "reasoning turn 1", forced=SUPPORTED)
     _check_call(calls[0], "reasoning turn 1")
-    assert typed_items(first.sdk, "function_call"), f"turn 1 SDK: no function_call in {[o.type for o in first.sdk.output]}"
+    if not typed_items(first.sdk, "function_call"):
+        fail_for(SUPPORTED, f"turn 1 SDK: no function_call in {[o.type for o in first.sdk.output]}")
     second = client.create_both({**common, "input": _output(calls[0]["call_id"]), "previous_response_id": data["id"],
                                  "store": False})
-    assert second.status == 200, f"turn 2: HTTP {second.status}: {second.http.text[:200]}"
-    if second.sdk.status == "incomplete":
-        inconclusive(f"turn 2 ran out of max_output_tokens on reasoning: {second.sdk.incomplete_details}")
-    assert "21" in second.sdk.output_text, f"turn 2 should use the tool output (21 degrees), saw {second.sdk.output_text[:200]!r}"
-    assert "21" in output_text(second.json()), f"turn 2 (raw) should use the tool output, saw {output_text(second.json())[:200]!r}"
+    if is_lag_answer(second):  # turn 1 not found (not kept, or read-after-write lag): not this test's finding
+        blocked(STORE_OWNER, f"turn 2 on stored turn 1 {data['id']}: HTTP {second.status}: {second.http.text[:200]}")
+    second_data = accepted(second, "turn 2", ROUNDTRIP)
+    _used_output(second_data, second.sdk.output_text, "reasoning turn 2")

@@ -2,7 +2,11 @@
 document that validates against the schema (checked with jsonschema on both channels, and through the SDK's
 own `responses.parse` helper). One streamed request serves two tests: the streamed test judges its deltas, the
 other the response object its response.completed event carries (raw and the SDK's typed `Response`); the
-checks there are not about the unstreamed mode, so the same body is not sent a second time unstreamed."""
+checks there are not about the unstreamed mode, so the same body is not sent a second time unstreamed.
+
+One finding, one behaviour: strict json_schema is constrained decoding, so an answer that is not a document
+of the schema fails the claim - unless max_output_tokens cut it (the model's limit: it had not finished).
+Which person the model extracted (Ada, 36) is the model's reading of the prompt, its limit too."""
 
 from __future__ import annotations
 
@@ -13,8 +17,11 @@ import pydantic
 import pytest
 from tools_helpers import completed_response, output_text
 
-from respcheck.findings import render
+from respcheck.expect import accepted, fail_for, fail_on
 from respcheck.validators import check_stream
+from respcheck.verdicts import limit_of_model, model_limit
+
+CLAIM = "tools.structured_outputs.supported"
 
 SCHEMA = {
     "type": "object",
@@ -31,14 +38,27 @@ class Person(pydantic.BaseModel):
     age: int
 
 
-def _check_person(text: str, where: str) -> dict:
+def _check_person(text: str, where: str, response: dict | None = None) -> dict:
+    """`text` is a JSON document of SCHEMA (else a fail, or the model's limit when `response` was cut by
+    max_output_tokens) holding Ada, 36 (else the model's limit)."""
+    problem = ""
+    doc = None
     try:
         doc = json.loads(text)
     except ValueError:
-        raise AssertionError(f"{where}: output text is not JSON: {text[:200]!r}") from None
-    errors = [e.message for e in jsonschema.Draft202012Validator(SCHEMA).iter_errors(doc)]
-    assert not errors, f"{where}: output does not match the schema: {errors[:3]} in {text[:200]!r}"
-    assert "ada" in doc["name"].lower() and doc["age"] == 36, f"{where}: expected Ada, 36; saw {doc}"
+        problem = f"{where}: output text is not JSON: {text[:200]!r}"
+    if doc is not None:
+        errors = [e.message for e in jsonschema.Draft202012Validator(SCHEMA).iter_errors(doc)]
+        if errors:
+            problem = f"{where}: output does not match the schema: {errors[:3]} in {text[:200]!r}"
+    if problem:
+        why = limit_of_model(response)
+        if why:
+            model_limit(f"{problem} - {why}")
+        fail_for(CLAIM, problem)
+    assert isinstance(doc, dict)
+    if not ("ada" in doc["name"].lower() and doc["age"] == 36):
+        model_limit(f"{where}: a document of the schema, but the model extracted {doc}, not Ada, 36")
     return doc
 
 
@@ -52,42 +72,45 @@ def person(shared):
 @pytest.mark.behaviour("tools.structured_outputs.supported")
 def test_json_schema_output_matches_schema(person):
     """'Structured Outputs' (listed among the Responses API samples on Azure OpenAI)."""
-    data, typed = completed_response(person, "structured output")  # checked against the response contract
-    assert data["status"] == "completed", f"status {data['status']!r} ({data.get('incomplete_details')})"
+    data, typed = completed_response(person, "structured output", CLAIM)  # its findings: only the claim's own
     fmt = (data.get("text") or {}).get("format") or {}
     assert fmt.get("type") == "json_schema" and fmt.get("name") == "person", f"text.format not echoed: {fmt}"
-    _check_person(output_text(data), "raw")
+    _check_person(output_text(data), "raw", data)
+    assert data["status"] == "completed", f"status {data['status']!r} ({data.get('incomplete_details')})"
     typed_fmt = typed.text.format if typed.text else None
     assert getattr(typed_fmt, "type", None) == "json_schema" and getattr(typed_fmt, "name", None) == "person", (
         f"SDK: text.format not echoed as json_schema 'person': {typed_fmt!r}")
-    _check_person(typed.output_text, "SDK")
+    _check_person(typed.output_text, "SDK", data)
 
 
 @pytest.mark.behaviour("tools.structured_outputs.supported")
 def test_sdk_parse_helper(client):
-    """'Structured Outputs' - through the SDK's responses.parse(text_format=...) helper users call."""
-    parsed = client.sdk_call(
+    """'Structured Outputs' - through the SDK's responses.parse(text_format=...) helper users call.
+
+    Read in two steps (the same one request): the wire's answer first - a text that is not a Person is the
+    service's (strict schema) or, cut by max_output_tokens, the model's limit - then the SDK's parse of it,
+    whose failure on a valid document is the SDK's (an ``sdk_parse_error``)."""
+    raw = client.sdk_call(
         "responses.parse",
-        lambda: client.sdk.responses.parse(
+        lambda: client.sdk.responses.with_raw_response.parse(
             model=client.target.deployment, input=PROMPT, text_format=Person, max_output_tokens=60, store=False,
         ),
-        billed=True,
     )
+    data = accepted(raw.http_response, "responses.parse", CLAIM)
+    _check_person(output_text(data), "responses.parse (wire)", data)
+    parsed = client.sdk_call("responses.parse", raw.parse, billed=True)  # no request: the SDK reads the answer
     person = parsed.output_parsed
     assert isinstance(person, Person), f"SDK output_parsed is {type(person).__name__}: {parsed.output_text[:200]!r}"
-    assert "ada" in person.name.lower() and person.age == 36, f"expected Ada, 36; saw {person}"
+    assert "ada" in person.name.lower() and person.age == 36, f"SDK: expected Ada, 36 (as on the wire); saw {person}"
 
 
 @pytest.mark.behaviour("tools.structured_outputs.supported")
 def test_json_schema_output_streamed(person):
     """'Structured Outputs' - streamed, the output_text deltas add up to a JSON document matching the schema."""
     ex = person
-    assert ex.status == 200, f"HTTP {ex.status}: {ex.text[:200]}"
-    findings = ex.parsed().findings + check_stream(ex.events)
-    assert not findings, render(findings)
+    final, _typed = completed_response(ex, "stream", CLAIM)
+    fail_on(ex.parsed().findings + check_stream(ex.events), "stream", CLAIM)  # the grammar: ambient owners'
     streamed = "".join(e.get("delta", "") for e in ex.events if e.get("type") == "response.output_text.delta")
-    _check_person(streamed, "stream")
-    typed = ex.sdk_events
-    assert typed and typed[-1].type == "response.completed", f"SDK stream ended with {typed[-1].type if typed else None!r}"
-    typed_text = "".join(e.delta for e in typed if e.type == "response.output_text.delta")
-    _check_person(typed_text, "SDK stream")
+    _check_person(streamed, "stream", final)
+    typed_text = "".join(e.delta for e in ex.sdk_events if e.type == "response.output_text.delta")
+    assert typed_text == streamed, f"SDK stream: typed deltas {typed_text[:100]!r} differ from the wire's {streamed[:100]!r}"

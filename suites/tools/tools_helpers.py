@@ -1,10 +1,15 @@
 """Shared helpers for the tools suites (a uniquely named module: suite folders share one import path).
 
-* `hosted_tool_answer(resp)`: the verdict rule for hosted tools that not every deployment or region offers.
-  A 400 whose error says the tool is not supported makes the test not-applicable with the service's own
-  words; a 5xx, or an error body that is not the documented envelope, is a fail.
-* `completed_response(ex, where)`: a stream judged by the response object its `response.completed` event carries
+* `hosted_tool_answer(resp, tool, *claims)`: the verdict rule for hosted tools that not every deployment or
+  region offers. A 400 whose error says the tool is not supported makes the test not-applicable with the
+  service's own words; any other refusal fails the claims (`respcheck.expect.accepted`).
+* `refusal(resp, what, *claims)`: an error answer that is the claim (a 400 for a bad tool): a 4xx whose
+  `error` object the test judges for its claim's fields; the envelope's types are errors.envelope.shape's.
+* `completed_response(ex, where, *claims)`: a stream judged by the response object its terminal event carries
   (the raw dict and the SDK's typed `Response`), where a test would otherwise send the same body unstreamed.
+* `model_could_not(data, what)` / `tool_not_called(data, what, forced=...)`: one finding, one behaviour - what
+  a model did not do (an offered tool not called, an answer cut by max_output_tokens) is the model's limit,
+  inconclusive; a forced call missing from an answer that was not cut is the service's (constrained decoding).
 * `extra_deployment(target, role)`: a further deployment (a computer-use-preview model, a gpt-image-1
   deployment): `target.deployment_for(role)`, named live with `--deployment-role ROLE=NAME`, else
   not-applicable.
@@ -18,9 +23,9 @@ from typing import Any
 
 import httpx
 
-from respcheck.findings import render
-from respcheck.validators import check_error_envelope, check_response
-from respcheck.verdicts import not_applicable
+from respcheck.expect import accepted, fail_for, fail_on, prerequisite
+from respcheck.validators import check_error_envelope
+from respcheck.verdicts import blocked, limit_of_model, model_limit, not_applicable
 
 NOT_SUPPORTED = re.compile(r"not (currently )?supported|unsupported|not available|not enabled|is not allowed", re.I)
 
@@ -34,48 +39,89 @@ def error_of(resp: httpx.Response) -> dict[str, Any]:
     return err if isinstance(err, dict) else {}
 
 
-def assert_error_envelope(resp: httpx.Response) -> dict[str, Any]:
-    """The documented error envelope on an error answer; returns its `error` object."""
-    assert resp.status_code < 500, f"expected a 4xx answer, saw HTTP {resp.status_code}: {resp.text[:200]}"
+def refusal(resp: httpx.Response, what: str, *claims: str) -> dict[str, Any]:
+    """The `error` object of an error answer that is the claim ({} when it has none): a 5xx or a success
+    fails the claims. Why not the envelope's types: an integer ``error.code`` or a missing ``type`` is
+    errors.envelope.shape's finding (its ambient check records it), so the test judges its own fields."""
+    if not 400 <= resp.status_code < 500:
+        fail_for(claims, f"{what}: expected a 4xx refusal, saw HTTP {resp.status_code}: {resp.text[:200]}")
     try:
         body = resp.json()
     except ValueError:
-        raise AssertionError(f"HTTP {resp.status_code} error body is not JSON: {resp.text[:200]!r}") from None
-    findings = check_error_envelope(resp.status_code, body)
-    assert not findings, render(findings)
-    return body["error"]
+        body = None
+    fail_on(check_error_envelope(resp.status_code, body), what, *claims)  # only findings the claims own
+    return error_of(resp)
 
 
-def hosted_tool_answer(resp: httpx.Response, tool: str) -> dict[str, Any]:
-    """The JSON of a 200 answer; not-applicable when the service says `tool` is not supported; fail otherwise."""
-    if resp.status_code == 200:
-        return resp.json()
-    assert resp.status_code < 500, f"{tool}: expected 200 or a 400 'not supported', saw HTTP {resp.status_code}: {resp.text[:200]}"
-    err = assert_error_envelope(resp)
-    message = str(err.get("message", ""))
-    if resp.status_code == 400 and NOT_SUPPORTED.search(message):
-        not_applicable(f"the target does not offer the {tool} tool: {message[:200]}")
-    raise AssertionError(f"{tool}: expected 200 (or 400 'not supported'), saw HTTP {resp.status_code}: {message[:200]}")
+def offered(resp: httpx.Response, tool: str) -> None:
+    """Not-applicable when the answer is a 400 saying `tool` is not supported (in the service's words)."""
+    if resp.status_code == 400:
+        message = str(error_of(resp).get("message", ""))
+        if NOT_SUPPORTED.search(message):
+            not_applicable(f"the target does not offer the tool {tool}: {message[:200]}")
 
 
-def completed_response(ex: Any, where: str) -> tuple[dict[str, Any], Any]:
-    """The response object a 200 stream (`StreamExchange`) ends with: the raw `response` of its final
-    response.completed event, checked against the response contract, and the SDK's typed `Response` read
-    from the same event. Why: one streamed request shows both the events and the finished object, so a test
-    of the finished object needs no second, unstreamed request with the same body."""
-    assert ex is not None, f"{where}: not sent"
-    assert ex.status == 200, f"{where}: expected HTTP 200, saw HTTP {ex.status}: {ex.text[:200]}"
+def hosted_tool_answer(resp: httpx.Response, tool: str, *claims: str) -> dict[str, Any]:
+    """The JSON of a 200 answer (its findings fail only where `claims` own them); not-applicable when the
+    service says `tool` is not supported; any other refusal fails the claims."""
+    offered(resp, tool)
+    return accepted(resp, tool, *claims)
+
+
+def completed_response(ex: Any, where: str, *claims: str) -> tuple[dict[str, Any], Any]:
+    """The response object a 200 stream (`StreamExchange`) ends with: the raw `response` of its terminal
+    response.completed (or, cut by max_output_tokens, response.incomplete) event and the SDK's typed
+    `Response` read from the same event. Its findings fail the test only where `claims` own them (the rest
+    are the ambient checks'). Why: one streamed request shows both the events and the finished object, so a
+    test of the finished object needs no second, unstreamed request with the same body."""
+    if ex is None:
+        fail_for(claims, f"{where}: not sent")
+    if ex.status != 200:  # the refusal's verdict (a context-length refusal is the model's limit)
+        refused = getattr(ex.error, "response", None)
+        if refused is not None:
+            accepted(refused, where, *claims)
+        fail_for(claims, f"{where}: expected HTTP 200, got {ex.status}: {ex.text[:200]}")
     last = ex.events[-1] if ex.events else {}
-    assert last.get("type") == "response.completed", (
-        f"{where}: expected the stream to end with response.completed, it ended with {last.get('type')!r}")
-    data = last.get("response")
-    assert isinstance(data, dict), f"{where}: the response.completed event carries no response object: {str(last)[:200]}"
-    findings = check_response(data)
-    assert not findings, f"{where}: " + render(findings)
+    if last.get("type") not in TERMINAL:
+        fail_for(claims, f"{where}: expected the stream to end with response.completed, it ended with {last.get('type')!r}")
+    data: Any = last.get("response")
+    if not isinstance(data, dict):
+        fail_for(claims, f"{where}: the {last.get('type')} event carries no response object: {str(last)[:200]}")
+    fail_on(_response_findings(data), where, *claims)
     typed = ex.sdk_events
-    assert typed and typed[-1].type == "response.completed", (
-        f"{where} SDK: expected the typed events to end with response.completed, saw {typed[-1].type if typed else None!r}")
+    if not (typed and typed[-1].type == last.get("type")):
+        fail_for(claims, f"{where} SDK: expected the typed events to end with {last.get('type')}, saw "
+                 f"{typed[-1].type if typed else None!r}")
     return data, typed[-1].response
+
+
+TERMINAL = ("response.completed", "response.incomplete")
+
+
+def _response_findings(data: dict[str, Any]) -> list[Any]:
+    from respcheck.validators import check_response
+
+    return check_response(data)
+
+
+def model_could_not(data: dict[str, Any], what: str) -> None:
+    """Inconclusive (the model's limit) when the answer was cut by max_output_tokens: what it lacks may
+    simply not have been written yet. Returns when the answer was not cut."""
+    why = limit_of_model(data)
+    if why:
+        model_limit(f"{what}: {why}")
+
+
+def tool_not_called(data: dict[str, Any], what: str, *, forced: str | None = None) -> None:
+    """The answer holds no call of the tool it needed. Offered (tool_choice auto): the model chose not to,
+    its limit. Forced (`forced`: the behaviour that owns tool_choice required / a named function): the
+    service constrains decoding to a call, so an answer that was not cut fails `forced`."""
+    kinds = [o.get("type") for o in data.get("output") or [] if isinstance(o, dict)]
+    model_could_not(data, f"{what}: no tool call in the output {kinds}")
+    if forced:
+        fail_for(forced, f"{what}: the tool call was forced, yet the {data.get('status')} answer holds none "
+                 f"(output {kinds})")
+    model_limit(f"{what}: the model answered without calling the offered tool (output {kinds})")
 
 
 def extra_deployment(target: Any, role: str) -> str:
@@ -131,16 +177,22 @@ def post_file(client: Any, filename: str, data: bytes, mime: str, purpose: str =
     )
 
 
+UPLOAD_OWNER = "files.upload.object_shape"
+"""The behaviour whose own test judges POST /files: a tool test that needs an upload is blocked by it."""
+
+
 def file_id(resp: httpx.Response, filename: str) -> str:
-    """The file id of an upload answer; fails on a non-200 or an answer without an id."""
-    assert resp.status_code == 200, f"upload of {filename}: HTTP {resp.status_code}: {resp.text[:200]}"
-    fid = resp.json().get("id")
-    assert isinstance(fid, str) and fid, f"upload of {filename}: no file id in {resp.text[:200]}"
-    return fid
+    """The file id of an upload answer the test needs only as a step: a refusal (404: no /files endpoint)
+    or an answer without an id leaves the claim unjudged, blocked by files.upload.object_shape."""
+    body = prerequisite(resp, f"upload of {filename}", by=UPLOAD_OWNER)
+    fid = body.get("id")
+    if not (isinstance(fid, str) and fid):
+        blocked(UPLOAD_OWNER, f"upload of {filename}: no file id in {resp.text[:200]}")
+    return str(fid)
 
 
 def upload(client: Any, filename: str, data: bytes, mime: str, purpose: str = "assistants") -> str:
-    """POST /files (raw channel); returns the file id, registered for cleanup; fails on a non-200."""
+    """POST /files (raw channel); returns the file id, registered for cleanup; blocked on a refusal."""
     return file_id(post_file(client, filename, data, mime, purpose), f"{filename} ({purpose})")
 
 

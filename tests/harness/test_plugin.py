@@ -95,7 +95,7 @@ def test_verdicts_records_and_run_record(pytester, home):
     assert "one is not two" in by["test_fail"]["message"]
     assert by["test_na"]["message"] == "no vision on this deployment"
     assert by["test_sdk_parse"]["channel"] == "sdk"
-    assert by["test_sdk_parse"]["message"].startswith("[sdk_parse_error] openai ")
+    assert by["test_sdk_parse"]["message"].startswith("[chaining.response.usage_totals] [sdk_parse_error] openai ")
     assert by["test_pass"]["behaviours"] == ["chaining.create.basic"]
     assert set(by["test_pass"]) == {"nodeid", "behaviours", "verdict", "message", "channel", "evidence",
                                     "observed", "duration_s"}
