@@ -47,7 +47,7 @@ def test_store_false_not_retrievable_nor_chainable(wire):
     assert r["store"] is False
     assert wire.get(f"responses/{r['id']}").status_code == 404
     chained = wire.post("responses", {"model": "gpt-4.1", "input": "What is my name?", "previous_response_id": r["id"]})
-    assert chained.status_code == 404
+    assert chained.status_code == 400 and chained.json()["error"]["code"] == "previous_response_not_found"
     assert_clean(check_error_envelope(chained.status_code, chained.json()))
 
 
@@ -65,9 +65,11 @@ def test_previous_response_id_carries_context_via_sdk(wire):
     assert [i.get("role") for i in items] == ["user", "assistant", "user"]
 
 
-def test_unknown_previous_response_id_is_404(wire):
-    with pytest.raises(openai.NotFoundError):
+def test_unknown_previous_response_id_is_400_previous_response_not_found(wire):
+    """As Azure answers it (microsoft/agent-framework#6419): 400, code previous_response_not_found."""
+    with pytest.raises(openai.BadRequestError) as err:
         wire.sdk().responses.create(model="gpt-4.1", input="x", previous_response_id="resp_doesnotexist")
+    assert err.value.code == "previous_response_not_found" and err.value.param == "previous_response_id"
 
 
 def test_cross_deployment_chaining_rejected(wire):

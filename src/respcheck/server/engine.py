@@ -314,7 +314,10 @@ class Engine:
         if rec is None:
             if self.cfg.has("chaining.unknown_id_accepted"):
                 return []
-            raise not_found(f"Previous response with id '{prev_id}' not found.", param="previous_response_id")
+            # as the real service answers (microsoft/agent-framework#6419, dotnet/extensions#7704): 400 with
+            # code previous_response_not_found, not a 404 - the request names an id, the path does not
+            raise bad_request(f"Previous response with id '{prev_id}' not found.", code="previous_response_not_found",
+                              param="previous_response_id")
         if rec.background and not background.is_done(rec, self.cfg):
             raise bad_request(f"Previous response with id '{prev_id}' is still in progress.", param="previous_response_id")
         if deployment is not None and rec.deployment and rec.deployment != deployment and not self.cfg.has("chaining.cross_deployment_accepted"):
