@@ -5,8 +5,10 @@ that answered without calling the tool is a model limit."""
 from __future__ import annotations
 
 import json
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
+
+import httpx
 
 from respcheck.expect import accepted, fail_for
 from respcheck.target import reaches_local_servers
@@ -108,21 +110,11 @@ def called(resp: dict[str, Any], kind: str, where: str, *claims: str, name: str 
     return []  # not reached: model_limit raises
 
 
-class _StreamAnswer(NamedTuple):
-    """A streamed request's status and body as `respcheck.expect` reads an answer (status_code, text, json)."""
-
-    status_code: int
-    text: str
-
-    def json(self) -> Any:
-        return json.loads(self.text)
-
-
 def stream_accepted(stream: Any, what: str, *claims: str) -> None:
     """A streamed request's error status fails `claims` as `accepted` does for a plain one (a context-length
     refusal is the model's limit); its events are judged by the caller and the ambient stream checks."""
     if stream.status != 200:
-        accepted(_StreamAnswer(stream.status, stream.text), what, *claims)
+        accepted(httpx.Response(stream.status, text=stream.text), what, *claims)
 
 
 def add_call_judged(call: dict[str, Any], where: str, *claims: str) -> None:
