@@ -30,13 +30,16 @@ from tools_helpers import (
     output_text,
     post_file,
     refusal,
+    tool_not_called,
     typed_items,
     upload,
 )
 
 from respcheck import contract
+from respcheck.expect import accepted
+from respcheck.lag import is_lag_answer
 from respcheck.payloads import gif, jpeg, pdf, png
-from respcheck.verdicts import inconclusive, not_applicable
+from respcheck.verdicts import blocked, inconclusive, not_applicable
 
 AUTO = {"type": "code_interpreter", "container": {"type": "auto"}}
 PRODUCT = "Use the python tool to compute 123456 * 654321 and reply with the result only."
@@ -45,8 +48,11 @@ CSV_PROMPT = "Use the python tool to read the CSV file numbers.csv and print the
 
 
 def _ci_call(data: dict, where: str) -> dict:
+    """The first code_interpreter_call of an answer, in the documented shape with a container_id. None at
+    all: the tool was offered, not forced, so the model chose not to run Python - its limit, inconclusive."""
     calls = items(data, "code_interpreter_call")
-    assert calls, f"{where}: no code_interpreter_call item; output types {[o.get('type') for o in data.get('output') or []]}"
+    if not calls:
+        tool_not_called(data, f"{where}: no code_interpreter_call")
     errors = contract.validate("OpenAI.CodeInterpreterToolCallItemResource", calls[0])
     assert not errors, f"{where}: code_interpreter_call off-contract: {errors[:3]}"
     cid = calls[0].get("container_id")
@@ -112,16 +118,20 @@ def test_auto_container_reused_across_turns(client, observe):
     code_interpreter_call in the model's context.'"""
     ex = client.create_both(client.body("Use the python tool to set x = 123456 * 654321 and print x.",
                                         tools=[AUTO], max_output_tokens=200))  # stored: turn 2 chains on it
-    hosted_tool_answer(ex.http, "code_interpreter")
+    turn1 = hosted_tool_answer(ex.http, "code_interpreter")
     first = ex.sdk
     calls = typed_items(first, "code_interpreter_call")
-    assert calls, f"turn 1: no code_interpreter_call in {[o.type for o in first.output]}"
+    if not calls:
+        tool_not_called(turn1, "turn 1: no code_interpreter_call")
     ex = client.create_both(client.body("Use the python tool again to print x + 1, using the variable x you defined before.",
                                         previous_response_id=first.id, tools=[AUTO], store=False, max_output_tokens=200))
-    assert ex.status == 200, f"turn 2: HTTP {ex.status}: {ex.http.text[:200]}"
+    if is_lag_answer(ex):  # turn 1 not found (not kept, or read-after-write lag): no reuse to judge
+        blocked("chaining.retrieve.by_id", f"turn 2 on turn 1 {first.id}: HTTP {ex.status}: {ex.http.text[:200]}")
+    turn2 = accepted(ex, "turn 2", "tools.code_interpreter.container_reused")
     second = ex.sdk
     again = typed_items(second, "code_interpreter_call")
-    assert again, f"turn 2: no code_interpreter_call in {[o.type for o in second.output]}"
+    if not again:
+        tool_not_called(turn2, "turn 2: no code_interpreter_call")
     observe("tools.code_interpreter.container_reused", again[0].container_id == calls[0].container_id)
     assert again[0].container_id == calls[0].container_id, (
         f"turn 2 ran in container {again[0].container_id!r}, not the active {calls[0].container_id!r} from turn 1")
