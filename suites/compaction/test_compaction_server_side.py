@@ -89,12 +89,14 @@ def _turn1(conversation) -> dict:
 
 def _stream_turn(stream, what: str, *claims: str) -> tuple[dict, object]:
     """The final response of turn 2's stream: the raw terminal snapshot and the SDK's typed one. A refusal
-    fails `claims` (a context-length refusal is the model's limit; a 404 for turn 1's id is the store's,
-    blocked on chaining.previous_response_id.carries_context); a stream cut by max_output_tokens is served."""
+    fails `claims` (a context-length refusal is the model's limit; turn 1's id not found - 404, or 400
+    previous_response_not_found - is the store's, blocked on chaining.retrieve.by_id); a stream cut by
+    max_output_tokens is served."""
     assert stream is not None, f"{what}: not sent (turn 1 was refused)"
-    if stream.status == 404 and "not found" in stream.text.lower():
-        blocked("chaining.previous_response_id.carries_context",
-                f"{what}: HTTP 404 for turn 1's id (the target did not keep the stored turn): {stream.text[:200]}")
+    text = stream.text.lower()
+    if (stream.status == 404 and "not found" in text) or (stream.status == 400 and "previous_response_not_found" in text):
+        blocked("chaining.retrieve.by_id",
+                f"{what}: HTTP {stream.status} for turn 1's id (the target did not keep the stored turn): {stream.text[:200]}")
     if stream.status != 200:
         accepted(httpx.Response(stream.status, text=stream.text), what, *claims)
     last = stream.events[-1] if stream.events else {}
