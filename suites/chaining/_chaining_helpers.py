@@ -1,4 +1,6 @@
-"""Small helpers shared by the chaining suite (raw-wire text extraction, status checks)."""
+"""Small helpers shared by the chaining suite (raw-wire text extraction, error-status checks). A 200 answer
+is judged with `respcheck.expect.accepted` (the answer is the claim's evidence) or `prerequisite` (a step
+towards it), never with a local copy."""
 
 from __future__ import annotations
 
@@ -6,6 +8,8 @@ from typing import Any
 
 import httpx
 import openai
+
+from respcheck.expect import fail_for
 
 MISSING_RESPONSE_ID = "resp_" + "0" * 40 + "fffffff1"
 """A well-formed response id nobody created (placeholder-shaped, so cassettes keep it verbatim)."""
@@ -22,21 +26,16 @@ def raw_output_text(obj: dict[str, Any]) -> str:
     return "".join(texts)
 
 
-def ok_json(resp: httpx.Response, what: str) -> dict[str, Any]:
-    """The JSON body of a 200 answer, or an assertion naming what was expected and what came back."""
-    assert resp.status_code == 200, f"{what}: expected HTTP 200, got {resp.status_code}: {resp.text[:300]}"
-    data = resp.json()
-    assert isinstance(data, dict), f"{what}: expected a JSON object, got {type(data).__name__}"
-    return data
-
-
-def expect_error(resp: httpx.Response, statuses: tuple[int, ...], what: str) -> dict[str, Any]:
-    """An error answer with one of `statuses` (its body, {} when it is not a JSON object). The envelope's
-    shape is `errors.envelope.shape`'s, judged on every error answer by the ambient checks
-    (`respcheck.attribution`), so a malformed envelope does not hide whether the status was right."""
-    assert resp.status_code in statuses, (
-        f"{what}: expected HTTP {' or '.join(map(str, statuses))}, got {resp.status_code}: {resp.text[:300]}"
-    )
+def expect_error(resp: httpx.Response, statuses: tuple[int, ...], what: str, *claims: str) -> dict[str, Any]:
+    """An error answer with one of `statuses` (its body, {} when it is not a JSON object); another status
+    fails `claims` (the test's behaviours when none are named). The envelope's shape is
+    `errors.envelope.shape`'s, judged on every error answer by the ambient checks (`respcheck.attribution`),
+    so a malformed envelope does not hide whether the status was right."""
+    if resp.status_code not in statuses:
+        message = f"{what}: expected HTTP {' or '.join(map(str, statuses))}, got {resp.status_code}: {resp.text[:300]}"
+        if claims:
+            fail_for(claims, message)
+        raise AssertionError(message)
     try:
         body = resp.json()
     except ValueError:
@@ -48,9 +47,9 @@ def user(text: str) -> dict[str, Any]:
     return {"role": "user", "content": text}
 
 
-def expect_not_found(ex: Any, what: str) -> dict[str, Any]:
+def expect_not_found(ex: Any, what: str, *claims: str) -> dict[str, Any]:
     """Both views of a 404: the raw answer carries the error envelope, the SDK raised `openai.NotFoundError`."""
-    body = expect_error(ex.http, (404,), what)
+    body = expect_error(ex.http, (404,), what, *claims)
     assert isinstance(ex.error, openai.NotFoundError), (
         f"SDK: {what}: expected openai.NotFoundError, got {type(ex.error).__name__ if ex.error else 'no error'}"
     )

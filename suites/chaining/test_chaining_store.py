@@ -10,9 +10,9 @@ same bytes. The delete test's own DELETE strikes its response off the cleanup li
 from __future__ import annotations
 
 import pytest
-from _chaining_helpers import MISSING_RESPONSE_ID, expect_not_found, ok_json
+from _chaining_helpers import MISSING_RESPONSE_ID, expect_not_found
 
-from respcheck.findings import render
+from respcheck.expect import accepted, fail_on, prerequisite
 from respcheck.validators import check_deleted
 
 
@@ -30,12 +30,11 @@ def test_delete_removes_response(client):
     """'To delete a response, you can use response.delete"("{response_id})' - the delete answers
     {id, object: "response.deleted", deleted: true} and the response can no longer be retrieved."""
     created = client.create_both(client.body("Say: delete me", max_output_tokens=16))  # stored: the default
-    rid = ok_json(created.http, "POST /responses")["id"]
+    rid = prerequisite(created, "POST /responses (stored)", by="chaining.create.basic")["id"]
     ex = client.call_both("DELETE /responses/{id}", lambda sdk: sdk.responses.with_raw_response.delete(rid))
+    deleted = accepted(ex, "DELETE /responses/{id}", "chaining.delete.by_id")
     assert ex.error is None, f"SDK: responses.delete raised {ex.error!r}"
-    deleted = ok_json(ex.http, "DELETE /responses/{id}")
-    findings = check_deleted(deleted)
-    assert not findings, render(findings)
+    fail_on(check_deleted(deleted), "DELETE /responses/{id}", "chaining.delete.by_id")
     assert deleted.get("id") == rid, f"DELETE answered id {deleted.get('id')!r}, expected {rid!r}"
 
     gone = client.call_both("GET /responses/{id} after DELETE",
