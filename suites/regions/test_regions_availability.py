@@ -12,8 +12,7 @@ import re
 import pytest
 
 from respcheck.catalogue import load_catalogue
-from respcheck.findings import render
-from respcheck.validators import check_response
+from respcheck.expect import accepted
 from respcheck.verdicts import not_applicable
 
 EXTRA = ("polandcentral", "switzerlandnorth")
@@ -36,9 +35,7 @@ def _probe(client, target, observe, key: str, region: str, listed: list[str]) ->
     if region not in listed:
         not_applicable(f"region {region!r} is not in the documented list; measured HTTP {raw.status_code}")
     assert raw.status_code != 404, f"the Responses API answered 404 in documented region {region!r}: {raw.text[:200]}"
-    assert raw.status_code == 200, f"region {region!r}: HTTP {raw.status_code}: {raw.text[:200]}"
-    findings = check_response(raw.json())
-    assert not findings, render(findings)
+    accepted(raw, f"region {region!r}", key)  # served; the response's shape is its owner's (ambient)
 
 
 @pytest.mark.behaviour("regions.responses_api.available")
