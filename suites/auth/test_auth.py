@@ -38,6 +38,15 @@ def _key_auth_or_na(target) -> str:
     return str(target.api_key)
 
 
+def _keyed_or_na(target) -> None:
+    """Not-applicable on a live target declared keyless (``--no-auth``, targets.yaml ``auth: none``): it said
+    it takes no key, so there is no key to get wrong or leave out. (A replay also reads auth "none", but
+    replays what a keyed target answered: it is judged.)"""
+    if target.mode == "live" and target.auth == "none":
+        not_applicable("the target was declared keyless (--no-auth / auth: none): it takes no key, so a wrong or "
+                       "missing key cannot be rejected")
+
+
 def _json(r: httpx.Response) -> Any:
     try:
         return r.json()
@@ -110,6 +119,7 @@ def test_wrong_key_is_rejected_with_401(client, target, observe):
     A wrong key - in the api-key header or as a Bearer token through the OpenAI client - is answered 401
     (403 tolerated) in the error envelope, without a model call. The stream=true probe goes through the
     OpenAI client (wrong Bearer token): one request shows the SDK's error and the raw answer's framing."""
+    _keyed_or_na(target)
     body = client.body("Say hello in one word.", max_output_tokens=16, store=False)
     with client.with_credentials(WRONG_KEY) as wrong:
         r = wrong.http_post("responses", body, retry=False)
@@ -135,6 +145,7 @@ def test_missing_key_is_rejected_with_401(client, target, observe):
 
     A request without any credential (no api-key, no Authorization) is answered 401 in the error
     envelope."""
+    _keyed_or_na(target)
     with client.with_credentials(None) as anonymous:
         r = anonymous.http_post("responses", client.body("Say hello in one word.", max_output_tokens=16), retry=False)
         _assert_rejected(r, "no key on POST /responses", observe, "auth.missing_key.status")

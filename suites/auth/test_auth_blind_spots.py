@@ -35,8 +35,10 @@ def test_key_outside_the_documented_headers_is_rejected(client, target, observe)
 
     The right key in the query string, under x-api-key, or as a bare Authorization value (no Bearer) is
     answered 401 (403 tolerated) in the error envelope, without a model call."""
-    if target.auth == "entra" or not target.api_key:
+    if target.auth == "entra":
         not_applicable("this run authenticates with Microsoft Entra ID; there is no api key to misplace")
+    if not target.api_key:
+        not_applicable(f"this target has no api key to misplace (auth {target.auth!r}; --no-auth declares a keyless one)")
     key = str(target.api_key)
     body = client.body("Say hello in one word.", max_output_tokens=16, store=False)
     probes = {

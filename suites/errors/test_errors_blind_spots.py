@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from respcheck.findings import render
+from respcheck.expect import fail_for, fail_on
 from respcheck.validators import check_error_envelope
 
 UNKNOWN_PARAMS = {"top_k": 5, "seed": 7, "temprature": 0.2}
@@ -33,13 +33,29 @@ def _json(r: httpx.Response) -> Any:
         return None
 
 
-def _refused(status: int, body: Any, what: str) -> dict[str, Any]:
-    """A 400 in the error envelope (the error object returned)."""
-    assert status != 200, f"{what}: the request was served (HTTP 200) instead of refused: {str(body)[:200]}"
-    assert status == 400, f"{what}: expected HTTP 400, saw {status}: {str(body)[:200]}"
-    findings = check_error_envelope(status, body)
-    assert not findings, f"{what}: " + render(findings)
-    return body["error"]
+TYPE_AND_PARAM = "errors.envelope.type_and_param"
+
+
+def _refused(status: int, body: Any, what: str, claim: str) -> dict[str, Any]:
+    """A 400 (the error object returned, {} when the body has none): another status fails `claim`, the
+    refusal this test is about. The envelope's types (a string code, the keys present) are
+    errors.envelope.shape's, judged on every error answer by the ambient checks; a test whose claim is
+    error.type/param reads those fields itself."""
+    if status == 200:
+        fail_for(claim, f"{what}: the request was served (HTTP 200) instead of refused: {str(body)[:200]}")
+    if status != 400:
+        fail_for(claim, f"{what}: expected HTTP 400, saw {status}: {str(body)[:200]}")
+    fail_on(check_error_envelope(status, body), what, claim)
+    err = body.get("error") if isinstance(body, dict) else None
+    return err if isinstance(err, dict) else {}
+
+
+def _named(err: dict[str, Any], what: str, param: str) -> None:
+    """error.type is a documented one and error.param names the field at fault (`TYPE_AND_PARAM`'s claim)."""
+    if err.get("param") != param:
+        fail_for(TYPE_AND_PARAM, f"{what}: error.param is {err.get('param')!r}, expected {param!r}")
+    if err.get("type") not in DOCUMENTED_TYPES:
+        fail_for(TYPE_AND_PARAM, f"{what}: error.type is {err.get('type')!r}, not one of {DOCUMENTED_TYPES}")
 
 
 @pytest.mark.behaviour("errors.request.unknown_parameter_refused", "errors.envelope.type_and_param")
@@ -52,10 +68,10 @@ def test_unknown_parameters_are_refused_naming_them(client, observe):
     for key, value in UNKNOWN_PARAMS.items():
         ex = client.create_both(client.body("Say hello in one word.", max_output_tokens=16, store=False, **{key: value}),
                                 retry=False)
-        err = _refused(ex.status, ex.json(), f"create with unknown parameter {key!r}")
+        what = f"create with unknown parameter {key!r}"
+        err = _refused(ex.status, ex.json(), what, "errors.request.unknown_parameter_refused")
         seen[key] = {"status": ex.status, "param": err.get("param"), "code": err.get("code")}
-        assert err.get("param") == key, f"unknown parameter {key!r}: error.param is {err.get('param')!r}, expected {key!r}"
-        assert err.get("type") in DOCUMENTED_TYPES, f"unknown parameter {key!r}: error.type {err.get('type')!r}"
+        _named(err, what, key)
         assert getattr(ex.error, "status_code", None) == 400, f"SDK: expected BadRequestError, got {ex.error!r:.120}"
     observe("errors.request.unknown_parameters", seen)
 
@@ -69,9 +85,8 @@ def test_create_without_model_is_refused(client, observe):
     r = client.http_post("responses", {"input": "Say hello in one word.", "max_output_tokens": 16, "store": False},
                          retry=False)
     observe("errors.request.no_model_status", r.status_code)
-    err = _refused(r.status_code, _json(r), "create without model")
-    assert err.get("param") == "model", f"create without model: error.param is {err.get('param')!r}, expected 'model'"
-    assert err.get("type") in DOCUMENTED_TYPES, f"create without model: error.type {err.get('type')!r}"
+    err = _refused(r.status_code, _json(r), "create without model", "errors.request.model_required")
+    _named(err, "create without model", "model")
 
 
 @pytest.mark.behaviour("errors.request.malformed_json_400")
@@ -84,7 +99,7 @@ def test_malformed_json_is_a_client_error(client, target, observe):
     r = client.http_post("responses", content=broken, headers={"content-type": "application/json"}, retry=False)
     observe("errors.request.malformed_json_status", r.status_code)
     assert r.status_code < 500, f"malformed JSON answered HTTP {r.status_code} (a server error): {r.text[:200]}"
-    _refused(r.status_code, _json(r), "malformed JSON body")
+    _refused(r.status_code, _json(r), "malformed JSON body", "errors.request.malformed_json_400")
 
 
 @pytest.mark.behaviour("errors.envelope.type_and_param")
@@ -96,7 +111,6 @@ def test_out_of_range_value_names_its_field(client, observe):
     (not the body as a whole)."""
     ex = client.create_both(client.body("Say hello in one word.", max_output_tokens=16, store=False, temperature=3),
                             retry=False)
-    err = _refused(ex.status, ex.json(), "temperature 3")
+    err = _refused(ex.status, ex.json(), "temperature 3", TYPE_AND_PARAM)
     observe("errors.envelope.temperature_3", {k: err.get(k) for k in ("type", "param", "code")})
-    assert err.get("type") in DOCUMENTED_TYPES, f"error.type {err.get('type')!r} is not one of {DOCUMENTED_TYPES}"
-    assert err.get("param") == "temperature", f"error.param is {err.get('param')!r}, expected 'temperature'"
+    _named(err, "temperature 3", "temperature")
