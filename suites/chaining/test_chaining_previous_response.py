@@ -47,7 +47,7 @@ from _chaining_helpers import (
 from respcheck.expect import accepted, fail_for, fail_on, prerequisite
 from respcheck.lag import Lag, after_write, is_lag_answer
 from respcheck.validators import check_item_list
-from respcheck.verdicts import blocked, inconclusive, model_limit, truncated
+from respcheck.verdicts import blocked, inconclusive, limit_of_model, model_limit, truncated
 
 WEATHER_TOOL = {
     "type": "function",
@@ -589,8 +589,14 @@ def test_input_items_include_earlier_model_items(conversation, observe):
     ex = conversation.need("items")
     call = conversation.call
     if call is None:
-        model_limit(f"turn 1 with a forced tool_choice made no function_call, so there is no model item to list: "
-                    f"{conversation.first.json()!r:.300}")
+        first = conversation.first.json()
+        why = limit_of_model(first)
+        if why:  # cut before the call was complete: the model's limit
+            model_limit(f"turn 1 with a forced tool_choice made no function_call ({why}), so there is no model item to list")
+        # the forced function is enforced by the service: its absence is the tools family's to fail
+        blocked("tools.function_calling.supported", "turn 1 with tool_choice forcing get_weather answered no "
+                f"function_call (status {first.get('status')!r}, output types "
+                f"{[o.get('type') for o in first.get('output') or []]}): no model item to list")
     page = prerequisite(ex, "GET input_items of turn 2", by="chaining.input_items.list")  # the page: its owner's
     types = [i.get("type", "message") for i in page.get("data", [])]
     observe("chaining.input_items.includes_model_items", types)

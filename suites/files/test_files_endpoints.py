@@ -125,8 +125,7 @@ def test_upload_returns_file_object(uploaded, observe):
     )
 
     done = uploaded.processed
-    assert done.status == 200, f"GET files/{obj['id']}: HTTP {done.status}: {done.http.text[:200]}"
-    final = done.json()
+    final = accepted(done, f"GET files/{obj['id']}", UPLOAD)
     assert final.get("status") == "processed", f"file status is {final.get('status')!r}, expected 'processed'"
     assert done.sdk.object == "file" and done.sdk.bytes == size and done.sdk.status == "processed", (
         f"SDK FileObject: object={done.sdk.object!r} bytes={done.sdk.bytes!r} status={done.sdk.status!r}"
