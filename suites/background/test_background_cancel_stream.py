@@ -20,7 +20,6 @@ import pytest
 from _bg_helpers import bg_body, event_type
 from _cancel_tap import cancel_while_streaming, finding_of
 
-from respcheck.client import REQUEST_ID_HEADERS
 from respcheck.lag import after_write
 from respcheck.verdicts import inconclusive
 
@@ -38,11 +37,12 @@ FINISHED = ("completed", "incomplete")
 WAIVED = "exactly_one_terminal_event"
 
 
-def _waive_terminal_rule(client: Any, headers: Any) -> None:
-    """Drop the ambient "one terminal event" finding of this stream only (see the module docstring)."""
-    ids = {headers.get(name) for name in REQUEST_ID_HEADERS if headers.get(name)}
+def _waive_terminal_rule(client: Any) -> None:
+    """Drop the ambient "one terminal event" finding of this test's stream (see the module docstring): the
+    test's only stream, so every stream-grammar observation of its traffic is that stream's (request-id
+    headers are not needed, which an OpenAI-compatible server may not send)."""
     for obs in client.evidence.ambient:
-        if obs.get("check") == "stream_lifecycle" and obs.get("request_id") in ids:
+        if obs.get("check") == "stream_lifecycle":
             kept = [f for f in obs.get("findings") or [] if not str(f).startswith(f"[{WAIVED}]")]
             if len(kept) != len(obs.get("findings") or []):
                 obs["findings"], obs["ok"] = kept, not kept
@@ -73,7 +73,7 @@ def test_cancel_ends_the_attached_background_stream(client, target, observe):
         tap.cancel_if_not_sent(next((
             (e.get("response") or {}).get("id") for e in ex.events if event_type(e) == "response.created"), None))
     assert ex.status == 200, f"background create with stream=true: HTTP {ex.status}: {ex.text[:200]}"
-    _waive_terminal_rule(client, ex.headers)
+    _waive_terminal_rule(client)
     if any(event_type(e) == "error" for e in ex.events):
         inconclusive("the stream carried an in-stream error event before the cancel could be judged")
 
