@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 
-class Verdict(str, Enum):
+class Verdict(str, Enum):  # noqa: UP042 - str() of a member stays "Verdict.X" where code formats it
     PASS = "pass"
     FAIL = "fail"
     NOT_APPLICABLE = "not-applicable"

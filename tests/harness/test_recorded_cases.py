@@ -14,7 +14,6 @@ from respcheck.client import DualClient
 from respcheck.recorder import PARTIAL_SUFFIX, Recorder
 from respcheck.target import Target
 
-from . import fake_service
 
 
 def _send_cases(c: DualClient, draw) -> list[str]:

@@ -19,7 +19,7 @@ import jsonschema
 from respcheck.server import background, logprobs, mcp_tools, params, reasoning
 from respcheck.server.config import ServerConfig
 from respcheck.server.deployments import DEFAULT_DEPLOYMENT, Deployment, resolve
-from respcheck.server.errors import bad_request, not_found
+from respcheck.server.errors import bad_request
 from respcheck.server.ids import new_id
 from respcheck.server.model import (
     Plan,
