@@ -15,7 +15,6 @@ from respcheck.recorder import PARTIAL_SUFFIX, Recorder
 from respcheck.target import Target
 
 
-
 def _send_cases(c: DualClient, draw) -> list[str]:
     """Send one create per generated input and return what each answered."""
     inputs = c.cases("inputs", draw)
