@@ -15,7 +15,7 @@ import pytest
 from tools_helpers import tool_not_called
 
 from respcheck.expect import accepted, fail_for
-from respcheck.verdicts import model_limit
+from respcheck.verdicts import model_limit, truncated
 
 
 def _function(name: str, description: str) -> dict[str, Any]:
@@ -57,10 +57,28 @@ def test_auto_lets_the_model_call_a_tool_it_was_not_told_to(calls, observe):
     body = accepted(calls.auto, "auto", "tools.tool_choice.auto_may_call")
     found = _calls(body)
     observe("tools.tool_choice.auto_output", [o.get("type") for o in body.get("output") or []])
-    if not found:  # auto lets the model choose: not choosing the tool is the model's call, not the service's
-        tool_not_called(body, "tool_choice auto")
+    if not found:  # auto lets the model choose: not choosing the tool is the model's call, unless ...
+        _auto_called_nothing(body, calls)
     assert found[0].get("name") == "get_weather", f"called {found[0].get('name')!r} (the only declared tool is get_weather)"
     assert [o.type for o in calls.auto.sdk.output if o.type == "function_call"], "SDK: no function_call"
+
+
+def _auto_called_nothing(body: dict[str, Any], calls: SimpleNamespace) -> None:
+    """No call under auto for the unnamed prompt. The model's choice (inconclusive) - unless the controls
+    show the model can: the `parallel` request (auto too) names both tools and still gets no call, while
+    under `required` the deployment does call get_weather, and no answer was cut. Then auto is what keeps
+    the model from calling: a fail of tools.tool_choice.auto_may_call."""
+    kinds = [o.get("type") for o in body.get("output") or []]
+    answers = [calls.parallel.json(), calls.required.json()] if calls.parallel.status == calls.required.status == 200 else []
+    if answers and not _calls(answers[0]) and _calls(answers[1]) and not any(truncated(a) for a in (body, *answers)):
+        fail_for("tools.tool_choice.auto_may_call",
+                 f"tool_choice auto: no call (output {kinds}), not even when the prompt asks for both tools by name "
+                 f"(output {[o.get('type') for o in answers[0].get('output') or []]}), while under required the same "
+                 "deployment calls get_weather")
+    if answers and _calls(answers[0]):
+        model_limit(f"tool_choice auto: the model answered the unnamed prompt without a call (output {kinds}); "
+                    "asked for the tools by name, under auto too, it called them")
+    tool_not_called(body, "tool_choice auto")
 
 
 @pytest.mark.behaviour("tools.tool_choice.required", "chaining.response.echoes_request")

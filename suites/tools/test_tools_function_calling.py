@@ -52,6 +52,9 @@ USER = {"role": "user", "content": PROMPT}
 FORCED = {"type": "function", "name": "get_weather"}
 TOOL_OUTPUT = json.dumps({"location": "Paris", "temperature_c": 21, "condition": "sunny"})
 UNKNOWN_CALL_ID = "call_respcheck_unknown_1"
+CONTROL_PROMPT = f"The get_weather function returned {TOOL_OUTPUT} for Paris. What is the temperature in Paris right now?"
+"""The control: the tool's output as plain user text. A model that uses it here but not as a
+function_call_output shows that the output did not reach it (the service's fault, not the model's limit)."""
 SUPPORTED = "tools.function_calling.supported"
 ROUNDTRIP = "tools.function_calling.output_roundtrip"
 STORE_OWNER = "chaining.retrieve.by_id"
@@ -72,6 +75,8 @@ class Rounds(NamedTuple):
     """`respcheck.lag.Lag` of the chained follow-ups (read-after-write lag after the streamed first turn)."""
     unstored: str | None = None
     """Why the chained follow-ups were not sent (turn 1 was not kept: see `_NotStored`), else None."""
+    control: Any = None
+    """`Exchange`: CONTROL_PROMPT (the output as user text), sent when there is a call to answer."""
 
 
 class _NotStored(Exception):
@@ -143,7 +148,9 @@ def rounds(shared):
             return Rounds(first, None, None, unknown, lag, unstored)
         call = {k: calls[0].get(k) for k in ("type", "call_id", "name", "arguments")}
         manual = c.body([USER, call, *_output(call_id)], tools=[WEATHER], store=False, max_output_tokens=120)
-        return Rounds(first, chained, c.create_both(manual), unknown, lag, unstored)
+        manual_ex = c.create_both(manual)
+        control = c.create_both(c.body(CONTROL_PROMPT, store=False, max_output_tokens=120))
+        return Rounds(first, chained, manual_ex, unknown, lag, unstored, control)
 
     return shared("rounds", make)
 
@@ -151,17 +158,17 @@ def rounds(shared):
 def _check_call(item: dict, where: str) -> dict:
     """One function_call item on the wire (tools.function_calling.supported's claim): contract shape,
     call_id, name, strict JSON arguments; a location other than Paris is the model's choice (its limit)."""
-    if not item.get("call_id"):
-        fail_for(SUPPORTED, f"{where}: function_call has no call_id: {json.dumps(item)[:200]}")
+    if not item.get("call_id"):  # the key an output answers: the round trip's as much as the call's
+        fail_for((SUPPORTED, ROUNDTRIP), f"{where}: function_call has no call_id: {json.dumps(item)[:200]}")
     errors = contract.validate("OpenAI.FunctionToolCallItemResource", item)
     if errors:
         fail_for(SUPPORTED, f"{where}: function_call item off-contract: {errors[:3]}")
     if item.get("name") != "get_weather":
         fail_for(SUPPORTED, f"{where}: expected name 'get_weather' (the only declared function), saw {item.get('name')!r}")
-    try:
+    try:  # the arguments a caller parses to run the function and answer with its output
         args = parse_arguments(item.get("arguments"))
     except AssertionError as exc:
-        fail_for(SUPPORTED, f"{where}: {exc}")
+        fail_for((SUPPORTED, ROUNDTRIP), f"{where}: {exc}")
     errors = [e.message for e in jsonschema.Draft202012Validator(WEATHER["parameters"]).iter_errors(args)]
     if errors:
         fail_for(SUPPORTED, f"{where}: strict function arguments do not match the parameters schema: {errors[:3]} in {args}")
@@ -267,18 +274,29 @@ def test_function_output_with_previous_response_id(rounds, observe):
         fail_for(ROUNDTRIP, f"turn 2 echoes previous_response_id {data.get('previous_response_id')!r}, expected {first_id!r}")
     if typed.previous_response_id != first_id:
         fail_for(ROUNDTRIP, f"SDK: previous_response_id {typed.previous_response_id!r}, expected {first_id!r}")
-    _used_output(data, typed.output_text, "turn 2")
+    _used_output(data, typed.output_text, "turn 2", rounds)
 
 
-def _used_output(data: dict, typed_text: str, where: str) -> None:
-    """The answer uses the tool output (21 degrees), raw and SDK. Not using it is the model's limit (a small
-    model may ignore the output, or be cut before it says it): the service's part is accepting the output."""
+def _without_output(answer: Any, where: str, rounds: Rounds | None) -> None:
+    """The answer (its text `answer`) does not use the tool output (21 degrees). The model's limit (a small
+    model may ignore it, or be cut before it says it) unless the control shows the model uses the same
+    output given as user text: then the function_call_output did not reach it, a fail of the round trip."""
+    control = rounds.control if rounds is not None else None
+    ctext = output_text(control.json()) if control is not None and control.status == 200 else ""
+    if "21" in ctext:
+        fail_for(ROUNDTRIP, f"{where}: the answer does not use the function_call_output (21 degrees): {answer[:120]!r}; "
+                 f"the same output as user text is used (control: {ctext[:80]!r})")
+    model_limit(f"{where}: the model answered without the tool output (21 degrees): {answer[:200]!r}")
+
+
+def _used_output(data: dict, typed_text: str, where: str, rounds: Rounds | None) -> None:
+    """The answer uses the tool output (21 degrees), raw and SDK (`_without_output` when it does not)."""
     raw = output_text(data)
     if raw != typed_text:
         fail_for(ROUNDTRIP, f"{where} SDK: output_text {typed_text[:100]!r} differs from the wire's {raw[:100]!r}")
     if "21" not in raw:
         model_could_not(data, f"{where}: the answer does not use the tool output (21 degrees)")
-        model_limit(f"{where}: the model answered without the tool output (21 degrees): {raw[:200]!r}")
+        _without_output(raw, where, rounds)
 
 
 @pytest.mark.behaviour("tools.function_calling.output_roundtrip")
@@ -291,7 +309,7 @@ def test_function_output_as_manual_input(rounds):
     assert second.status == data.get("status"), f"SDK: turn 2 status {second.status!r}, the wire {data.get('status')!r}"
     if items(data, "function_call"):  # the model's choice: the service accepted the output as input
         model_limit(f"turn 2 called the function again instead of using its output: {[o.get('type') for o in data['output']]}")
-    _used_output(data, second.output_text, "turn 2 (manual input)")
+    _used_output(data, second.output_text, "turn 2 (manual input)", rounds)
 
 
 @pytest.mark.behaviour("tools.function_calling.output_roundtrip")
@@ -310,7 +328,7 @@ def test_function_output_streamed_answer(rounds, observe):
         fail_for(ROUNDTRIP, f"SDK stream: typed deltas {text[:100]!r} differ from the wire's {wire[:100]!r}")
     if "21" not in wire:
         model_could_not(final, "turn 2 (stream): the streamed answer does not use the tool output (21 degrees)")
-        model_limit(f"turn 2 (stream): the model answered without the tool output (21 degrees): {wire[:200]!r}")
+        _without_output(wire, "turn 2 (stream)", rounds)
 
 
 @pytest.mark.behaviour("tools.function_calling.output_roundtrip")
@@ -330,7 +348,7 @@ def test_function_output_for_unknown_call_rejected(rounds, observe):
 
 
 @pytest.mark.behaviour("tools.function_calling.supported")
-def test_tool_choice_none_answers_without_call(client):
+def test_tool_choice_none_answers_without_call(client, observe):
     """'The responses API supports function calling.' - with tool_choice "none" the declared function is not
     called; the model answers in a message."""
     ex = client.create_both(client.body("Reply with the single word OK. Do not call get_weather.", tools=[WEATHER],
@@ -343,7 +361,7 @@ def test_tool_choice_none_answers_without_call(client):
     if not typed.output_text.strip():
         model_could_not(data, f"tool_choice none: no answer text ({kinds})")
     assert typed.output_text.strip(), f"no answer text with tool_choice none: {kinds}"
-    assert typed.tool_choice == "none", f"tool_choice echoed as {typed.tool_choice!r}"
+    observe("tools.function_calling.tool_choice_none_echo", typed.tool_choice)  # the echo: echoes_request's claim
 
 
 @pytest.mark.behaviour("tools.function_calling.supported", "tools.function_calling.output_roundtrip")
@@ -366,4 +384,4 @@ def test_function_round_trip_on_reasoning_deployment(client, target):
     if is_lag_answer(second):  # turn 1 not found (not kept, or read-after-write lag): not this test's finding
         blocked(STORE_OWNER, f"turn 2 on stored turn 1 {data['id']}: HTTP {second.status}: {second.http.text[:200]}")
     second_data = accepted(second, "turn 2", ROUNDTRIP)
-    _used_output(second_data, second.sdk.output_text, "reasoning turn 2")
+    _used_output(second_data, second.sdk.output_text, "reasoning turn 2", None)  # no control on this deployment
