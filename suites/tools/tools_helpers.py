@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 
 from respcheck.expect import accepted, fail_for, fail_on, prerequisite
-from respcheck.validators import check_error_envelope
+from respcheck.validators import check_error_envelope, check_response
 from respcheck.verdicts import blocked, limit_of_model, model_limit, not_applicable
 
 NOT_SUPPORTED = re.compile(r"not (currently )?supported|unsupported|not available|not enabled|is not allowed", re.I)
@@ -68,6 +68,10 @@ def hosted_tool_answer(resp: httpx.Response, tool: str, *claims: str) -> dict[st
     return accepted(resp, tool, *claims)
 
 
+TERMINAL = ("response.completed", "response.incomplete")
+"""The events a finished stream ends with (incomplete: cut by max_output_tokens, judged by the caller)."""
+
+
 def completed_response(ex: Any, where: str, *claims: str) -> tuple[dict[str, Any], Any]:
     """The response object a 200 stream (`StreamExchange`) ends with: the raw `response` of its terminal
     response.completed (or, cut by max_output_tokens, response.incomplete) event and the SDK's typed
@@ -87,21 +91,12 @@ def completed_response(ex: Any, where: str, *claims: str) -> tuple[dict[str, Any
     data: Any = last.get("response")
     if not isinstance(data, dict):
         fail_for(claims, f"{where}: the {last.get('type')} event carries no response object: {str(last)[:200]}")
-    fail_on(_response_findings(data), where, *claims)
+    fail_on(check_response(data), where, *claims)
     typed = ex.sdk_events
     if not (typed and typed[-1].type == last.get("type")):
         fail_for(claims, f"{where} SDK: expected the typed events to end with {last.get('type')}, saw "
                  f"{typed[-1].type if typed else None!r}")
     return data, typed[-1].response
-
-
-TERMINAL = ("response.completed", "response.incomplete")
-
-
-def _response_findings(data: dict[str, Any]) -> list[Any]:
-    from respcheck.validators import check_response
-
-    return check_response(data)
 
 
 def model_could_not(data: dict[str, Any], what: str) -> None:
@@ -112,7 +107,7 @@ def model_could_not(data: dict[str, Any], what: str) -> None:
         model_limit(f"{what}: {why}")
 
 
-def tool_not_called(data: dict[str, Any], what: str, *, forced: str | None = None) -> None:
+def tool_not_called(data: dict[str, Any], what: str, *, forced: str | None = None) -> NoReturn:
     """The answer holds no call of the tool it needed. Offered (tool_choice auto): the model chose not to,
     its limit. Forced (`forced`: the behaviour that owns tool_choice required / a named function): the
     service constrains decoding to a call, so an answer that was not cut fails `forced`."""
@@ -122,6 +117,7 @@ def tool_not_called(data: dict[str, Any], what: str, *, forced: str | None = Non
         fail_for(forced, f"{what}: the tool call was forced, yet the {data.get('status')} answer holds none "
                  f"(output {kinds})")
     model_limit(f"{what}: the model answered without calling the offered tool (output {kinds})")
+    raise AssertionError("unreachable: model_limit raises")
 
 
 def extra_deployment(target: Any, role: str) -> str:
