@@ -19,6 +19,7 @@ Here a test says which of its behaviours an answer is evidence for:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
 
@@ -56,7 +57,17 @@ def fail_on(findings: Iterable[Finding], what: str, *claims: str) -> None:
 
 
 def _parts(answer: Any) -> tuple[int, Any, str]:
-    """(status, JSON body or None, text) of a `respcheck.client.Exchange` or an httpx(2) response."""
+    """(status, JSON body or None, text) of a `respcheck.client.Exchange`, a `StreamExchange` (a refused
+    stream's body is the error JSON; an accepted one has no JSON body: None) or an httpx(2) response."""
+    if not hasattr(answer, "http") and hasattr(answer, "events"):  # a StreamExchange
+        text = str(answer.text or "")
+        if int(answer.status) < 400:
+            return int(answer.status), {}, text  # the events are the answer: callers judge them
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        return int(answer.status), parsed, text
     http = getattr(answer, "http", answer)
     status = int(getattr(http, "status_code", 0) or 0)
     text = str(getattr(http, "text", "") or "")

@@ -27,8 +27,8 @@ from _bg_helpers import (
 )
 
 from respcheck.client import Exchange, StreamExchange
-from respcheck.expect import fail_for
-from respcheck.verdicts import inconclusive
+from respcheck.expect import accepted, fail_for, prerequisite
+from respcheck.verdicts import blocked, inconclusive
 
 PROMPT = "Say hello in one word."
 TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed", "response.cancelled")
@@ -61,14 +61,23 @@ def polled(shared):
     return shared("polled", make)
 
 
-def _run(polled: Polled) -> PollResult:
-    assert polled.created.status == 200, (
-        f"background create answered HTTP {polled.created.status}: {polled.created.http.text[:200]}")
-    assert polled.run is not None, "background create answered without a response id: nothing to poll"
+CREATE = "background.create.queued"
+POLL = "background.poll.until_terminal"
+
+
+def _run(polled: Polled, claim: str = POLL) -> PollResult:
+    """The module's polls, once the create (background.create.queued's to judge: a refusal blocks) gave an
+    id. A poll answering an error fails `claim` when polling is the test's claim, else blocks it."""
+    prerequisite(polled.created, "background create", by=CREATE)
+    if polled.run is None:
+        blocked(CREATE, "background create answered without a response id: nothing to poll")
     if polled.run.lag.unresolved:
         inconclusive(polled.run.lag.reason("GET /responses/{id} right after the background create"))
     err = polled.run.error
-    assert err is None, f"GET /responses/{{id}} answered HTTP {err.status if err else ''}: {err.http.text[:200] if err else ''}"
+    if err is not None:
+        if claim == POLL:
+            fail_for(POLL, f"GET /responses/{{id}} (poll) answered HTTP {err.status}: {err.http.text[:200]}")
+        prerequisite(err, "GET /responses/{id} (poll)", by=POLL)
     return polled.run
 
 
@@ -80,7 +89,7 @@ def test_background_create_returns_at_once_with_id_and_queued_status(polled, obs
     Both channels of the one create: it answers at once with an id and a non-terminal status (queued, or
     in_progress if the queue was empty), `background: true` echoed; the status seen is recorded."""
     ex = polled.created
-    assert ex.status == 200, f"HTTP {ex.status}: {ex.http.text[:200]}"
+    accepted(ex, "background create", CREATE)
     typed = ex.sdk  # SDK channel
     assert isinstance(typed.id, str) and typed.id, f"SDK: background create returned no id ({typed.id!r})"
     assert typed.status in NON_TERMINAL, (
@@ -113,9 +122,10 @@ def test_background_poll_moves_from_queued_to_terminal(polled, target, observe):
     processed, and a trivial task that never started in that time did not move through the documented
     lifecycle; still `in_progress` is INCONCLUSIVE - work is under way and the docs bound no duration
     ("tasks that can take several minutes")."""
-    created = polled.created.json() or {}
-    assert created.get("status") == "queued", (
-        f"background create answered status {created.get('status')!r}; the docs say it returns a queued status")
+    created = prerequisite(polled.created, "background create", by=CREATE)
+    if created.get("status") != "queued":
+        fail_for(CREATE, f"background create answered status {created.get('status')!r}; the docs say it returns "
+                         "a queued status")
     run = _run(polled)
     rid = created.get("id")
     observe("background.poll.statuses", {"seen": compress(run.statuses), "polls": run.polls,
@@ -161,9 +171,8 @@ def test_background_sdk_polling_loop_as_documented(polled, observe):
 
     Same deadline rule as the raw-channel test: still queued at the deadline fails, still in_progress is
     inconclusive."""
-    response = polled.created.sdk
-    assert response is not None, f"SDK: background create raised {polled.created.error!r:.200}"
-    assert response.status == "queued", f"SDK: background create answered status {response.status!r}, not queued"
+    prerequisite(polled.created, "background create", by=CREATE)
+    response = polled.created.sdk  # its status (queued) is background.create.queued's: judged by its own test
     run = _run(polled)
     statuses = [response.status] + [t.status for t in run.typed]
     if run.typed:
@@ -187,7 +196,7 @@ def test_resume_refused_without_original_stream(polled, observe):
     The module's background response was created without stream=true: GET ?stream=true on it must be
     refused with a 4xx error (raw: error envelope, no event stream; SDK: an API error), seen through both
     channels of one request."""
-    _run(polled)
+    _run(polled, claim="background.stream.resume_requires_stream")
     ex = polled.refused
     status, events = ex.status, ex.events
     observe("background.stream.resume_without_stream_status", status)

@@ -19,14 +19,15 @@ import openai
 import pytest
 from _bg_helpers import bg_body, event_type, retrieve_stream, sse_sequence
 
-from respcheck.attribution import own
 from respcheck.client import Exchange, StreamExchange
-from respcheck.findings import render
+from respcheck.expect import fail_for, fail_on, prerequisite
 from respcheck.lag import Lag, after_write
 from respcheck.validators import check_stream
-from respcheck.verdicts import inconclusive
+from respcheck.verdicts import blocked, inconclusive, limit_of_model
 
 PROMPT = "Count to 5."
+CREATE = "background.create.queued"
+SEQUENCE = "background.stream.sequence_numbers"
 TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed", "response.cancelled")
 
 
@@ -100,25 +101,28 @@ def test_background_stream_has_sequence_numbers(streams, observe):
     Raw SSE and SDK: every event carries an integer sequence_number, from 0 rising by one; the stream opens
     with response.created (background, queued), announces response.queued, and ends with one terminal event."""
     wire = streams.background
-    status, text, events = wire.status, wire.text, wire.events
-    assert status == 200, f"HTTP {status}: {text[:200]}"
-    claims = ("background.stream.sequence_numbers", "background.create.queued")
+    prerequisite(wire, "background create with stream=true", by=CREATE)  # a refused background: its claim
+    events = wire.events
+    claims = (SEQUENCE, CREATE)
     # framing, grammar and event schemas are the streaming behaviours' (ambient checks): only ours fail here
-    findings = own(wire.parsed().findings + check_stream(events), *claims)
-    assert not findings, render(findings)
-    created = events[0].get("response") or {}
-    assert created.get("background") is True, f"response.created snapshot has background={created.get('background')!r}"
-    assert created.get("status") == "queued", f"background stream's response.created has status {created.get('status')!r}"
-    assert "response.queued" in [e.get("type") for e in events], "background stream never sent response.queued"
+    fail_on(wire.parsed().findings + check_stream(events), "background stream", *claims)
     seq = sse_sequence(events)
-    assert seq == list(range(len(events))), f"raw sequence numbers {seq}"
+    if seq != list(range(len(events))):
+        fail_for(SEQUENCE, f"raw sequence numbers {seq[:20]}")
     observe("background.stream.event_count", len(events))
-
     typed = wire.sdk_events
     assert typed, "SDK: no typed events decoded from the background stream"
     tseq = sse_sequence(typed)
-    assert tseq == list(range(len(typed))), f"SDK saw sequence numbers {tseq}"
+    if tseq != list(range(len(typed))):
+        fail_for(SEQUENCE, f"SDK saw sequence numbers {tseq[:20]}")
     assert event_type(typed[-1]) in TERMINAL_EVENTS, f"SDK stream ended with {event_type(typed[-1])!r}"
+    # the stream's opening snapshot is the background create's answer: queued (background.create.queued's)
+    created = events[0].get("response") or {}
+    if created.get("background") is not True or created.get("status") != "queued":
+        fail_for(CREATE, f"background stream's response.created has background={created.get('background')!r}, "
+                         f"status {created.get('status')!r}; the docs say a background create returns queued")
+    if "response.queued" not in [e.get("type") for e in events]:
+        fail_for(CREATE, "background stream never sent response.queued")
 
 
 @pytest.mark.behaviour("background.stream.resume_starting_after", "background.stream.sequence_numbers")
@@ -131,10 +135,13 @@ def test_resume_background_stream_starting_after(streams, observe):
     it), GET ?stream=true&starting_after=N: the resumed stream (raw and SDK, one request) starts at N+1 and
     carries exactly the events after N, in order, with the same types - prefix + resume = the whole stream."""
     bg = streams.background
-    assert bg.status == 200, f"HTTP {bg.status}: {bg.text[:200]}"
-    assert _created_id(bg.events), f"the stream has no response.created event (types {[event_type(e) for e in bg.events][:8]})"
+    prerequisite(bg, "background create with stream=true", by=CREATE)
+    if not _created_id(bg.events):
+        blocked("streaming.events.incremental",
+                f"the stream has no response.created event (types {[event_type(e) for e in bg.events][:8]})")
     seq = sse_sequence(bg.events)
-    assert all(isinstance(s, int) for s in seq), f"events without sequence_number: {seq}"
+    if not all(isinstance(s, int) for s in seq):
+        blocked(SEQUENCE, f"events without sequence_number: {seq[:20]}")
     n = streams.starting_after
     expected = [(s, event_type(e)) for s, e in zip(seq, bg.events, strict=True) if s > n]
 
@@ -150,9 +157,8 @@ def test_resume_background_stream_starting_after(streams, observe):
     assert got == expected, (
         f"resume after {n}: got {len(got)} events {got[:4]}..., expected the original {len(expected)} "
         f"events after {n} {expected[:4]}...")
-    findings = own(check_stream(resumed, starting_after=n), "background.stream.resume_starting_after",
-                   "background.stream.sequence_numbers")
-    assert not findings, render(findings)
+    fail_on(check_stream(resumed, starting_after=n), f"resumed stream after {n}",
+            "background.stream.resume_starting_after", SEQUENCE)
 
     typed = wire.sdk_events
     tgot = [(s, event_type(e)) for s, e in zip(sse_sequence(typed), typed, strict=True)]
@@ -168,22 +174,15 @@ def test_background_time_to_first_event_measured(streams, target, observe):
     synchronous and of a background stream with the same prompt, on a connection already open. What is
     asserted (raw and SDK): both streams open with response.created (queued for background, not queued for
     the synchronous one) and end with one terminal event."""
+    # both streams are steps (their grammar and the queued snapshot are judged by their owners): what this
+    # test asserts is that both opened, so that the two first-event times measure the same thing
+    prerequisite(streams.sync, "synchronous stream", by="streaming.events.incremental")
+    prerequisite(streams.background, "background stream", by=CREATE)
     for name, ex in (("synchronous", streams.sync), ("background", streams.background)):
-        assert ex.status == 200, f"{name} stream: HTTP {ex.status}: {ex.text[:200]}"
         for channel, events in (("raw", ex.events), ("SDK", ex.sdk_events)):
-            assert events, f"{channel}: {name} stream had no events"
-            assert event_type(events[0]) == "response.created", (
-                f"{channel}: {name} stream opened with {event_type(events[0])!r}")
-            terminal = [event_type(e) for e in events if event_type(e) in TERMINAL_EVENTS]
-            assert len(terminal) == 1, f"{channel}: {name} stream has terminal events {terminal}"
-    bg_first, sync_first = streams.background.sdk_events[0], streams.sync.sdk_events[0]
-    assert bg_first.response.status == "queued", (
-        f"SDK: background stream's response.created has status {bg_first.response.status!r}, expected queued")
-    assert (streams.background.events[0].get("response") or {}).get("status") == "queued", (
-        "raw: background stream's response.created is not queued")
-    assert sync_first.response.status != "queued", "SDK: synchronous stream's response.created says queued"
-    assert (streams.sync.events[0].get("response") or {}).get("status") != "queued", (
-        "raw: synchronous stream's response.created says queued")
+            if not events or event_type(events[0]) != "response.created":
+                blocked("streaming.events.incremental", f"{channel}: the {name} stream opened with "
+                        f"{event_type(events[0]) if events else 'no event'!r}: no first event to time")
     sync_s, bg_s = streams.sync_first_s, streams.background_first_s
     if target.mode == "replay":
         observe("background.ttft.higher", {"measured": False, "why": "replay has no latency"})
@@ -201,9 +200,14 @@ def test_synchronous_response_cannot_be_cancelled(streams, observe):
     The cancel endpoint is for background tasks: on the module's stored synchronous response (a completed
     stream) it must answer a 4xx error envelope (raw) / an API error (SDK, the same answer), not 200."""
     sync = streams.sync
+    prerequisite(sync, "synchronous stream", by="streaming.events.incremental")
     terminal = [e for e in sync.events if event_type(e) in TERMINAL_EVENTS]
-    status = (terminal[-1].get("response") or {}).get("status") if terminal else None
-    assert status == "completed", f"synchronous stream ended {status!r}"
+    final = (terminal[-1].get("response") or {}) if terminal else {}
+    status = final.get("status")
+    if status == "incomplete" and limit_of_model(final):
+        pass  # cut by max_output_tokens: still a finished synchronous response, the one to try to cancel
+    elif status != "completed":
+        blocked("streaming.events.incremental", f"the synchronous stream ended {status!r}, not finished")
     ex = streams.cancel_sync
     assert ex is not None, "the synchronous stream announced no response id to cancel"
     _lag_or_inconclusive(streams, "cancel_sync", "POST /responses/{id}/cancel after the synchronous stream")
