@@ -189,9 +189,10 @@ def _step(claims: tuple[str, ...], judge: Any, *args: Any) -> Any:
         raise
 
 
-def _settled(rounds: Rounds, observe: Any, what: str) -> None:
+def _settled(rounds: Rounds, observe: Any, what: str, ex: Any) -> None:
     """Blocked when turn 1 was not kept (chaining.retrieve.by_id's finding); record the read-after-write
-    lag the chained follow-ups met; inconclusive when it never cleared."""
+    lag the chained follow-ups met; inconclusive when it never cleared; blocked when the follow-up `ex`
+    was still told turn 1 is not found (the reference target has no lag: turn 1 was not kept)."""
     if rounds.unstored:
         blocked(STORE_OWNER, f"{what}: not sent - {rounds.unstored}")
     if rounds.lag is None:
@@ -199,6 +200,9 @@ def _settled(rounds: Rounds, observe: Any, what: str) -> None:
     observe("chaining.read_after_write.lag", rounds.lag.record())
     if rounds.lag.unresolved:
         inconclusive(rounds.lag.reason(what))
+    if ex is not None and is_lag_answer(ex):
+        text = ex.text if hasattr(ex, "text") else ex.http.text  # a StreamExchange or an Exchange
+        blocked(STORE_OWNER, f"{what}: turn 1 was not found: HTTP {ex.status}: {text[:200]}")
 
 
 def _judge_first_call(rounds: Rounds) -> tuple[dict, Any]:
@@ -266,7 +270,7 @@ def test_function_output_with_previous_response_id(rounds, observe):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - here chained with previous_response_id."""
     _call, first = _first_call(rounds, ROUNDTRIP, SUPPORTED)
-    _settled(rounds, observe, "turn 2")
+    _settled(rounds, observe, "turn 2", rounds.chained)
     first_id = first.id
     assert rounds.chained is not None, "turn 2: not sent (the first turn gave no function_call with a call_id to answer)"
     data, typed = completed_response(rounds.chained, "turn 2", ROUNDTRIP)  # the streamed follow-up's final object
@@ -317,7 +321,7 @@ def test_function_output_streamed_answer(rounds, observe):
     """'# To provide output to tools, add a response for each tool call to an array passed
     # to the next response as `input`' - the answer that uses the output, streamed."""
     _first_call(rounds, ROUNDTRIP)
-    _settled(rounds, observe, "turn 2 (stream)")
+    _settled(rounds, observe, "turn 2 (stream)", rounds.chained)
     ex = rounds.chained
     assert ex is not None, "turn 2 (stream): not sent, the first turn gave no call_id"
     final, _typed = completed_response(ex, "turn 2 (stream)", ROUNDTRIP)
@@ -337,7 +341,7 @@ def test_function_output_for_unknown_call_rejected(rounds, observe):
     # to the next response as `input`' - an output must answer a call: one for a call_id no call in context
     carries is refused with 400, not silently accepted."""
     _step((ROUNDTRIP,), completed_response, rounds.first, "turn 1", SUPPORTED)  # a step: stored turn 1
-    _settled(rounds, observe, "the output for an unknown call_id")
+    _settled(rounds, observe, "the output for an unknown call_id", rounds.unknown)
     ex = rounds.unknown
     if ex is None:
         blocked(SUPPORTED, "the output for an unknown call_id was not sent (turn 1 gave no response id)")

@@ -19,7 +19,7 @@ from tools_helpers import completed_response, output_text
 
 from respcheck.expect import accepted, fail_for, fail_on
 from respcheck.validators import check_stream
-from respcheck.verdicts import limit_of_model, model_limit
+from respcheck.verdicts import blocked, limit_of_model, model_limit
 
 CLAIM = "tools.structured_outputs.supported"
 
@@ -111,6 +111,9 @@ def test_json_schema_output_streamed(person):
     final, _typed = completed_response(ex, "stream", CLAIM)
     fail_on(ex.parsed().findings + check_stream(ex.events), "stream", CLAIM)  # the grammar: ambient owners'
     streamed = "".join(e.get("delta", "") for e in ex.events if e.get("type") == "response.output_text.delta")
+    if streamed != output_text(final):  # deltas that do not add up are streaming.output_text.delta's finding
+        blocked("streaming.output_text.delta", f"stream: the output_text deltas {streamed[:80]!r} do not add up to "
+                f"the final text {output_text(final)[:80]!r}")
     _check_person(streamed, "stream", final)
     typed_text = "".join(e.delta for e in ex.sdk_events if e.type == "response.output_text.delta")
     assert typed_text == streamed, f"SDK stream: typed deltas {typed_text[:100]!r} differ from the wire's {streamed[:100]!r}"

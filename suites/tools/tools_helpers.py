@@ -31,12 +31,18 @@ NOT_SUPPORTED = re.compile(r"not (currently )?supported|unsupported|not availabl
 
 
 def error_of(resp: httpx.Response) -> dict[str, Any]:
+    """The error object of an answer: its ``error`` object, or the body itself when that carries the message
+    (an envelope without ``error`` is errors.envelope.shape's finding, not a reason to misread the refusal)."""
     try:
         body = resp.json()
     except ValueError:
         return {}
-    err = body.get("error") if isinstance(body, dict) else None
-    return err if isinstance(err, dict) else {}
+    if not isinstance(body, dict):
+        return {}
+    err = body.get("error")
+    if isinstance(err, dict):
+        return err
+    return body if "message" in body else {}
 
 
 def refusal(resp: httpx.Response, what: str, *claims: str) -> dict[str, Any]:
@@ -70,6 +76,8 @@ def hosted_tool_answer(resp: httpx.Response, tool: str, *claims: str) -> dict[st
 
 TERMINAL = ("response.completed", "response.incomplete")
 """The events a finished stream ends with (incomplete: cut by max_output_tokens, judged by the caller)."""
+STREAM_OWNER = "streaming.events.incremental"
+"""The behaviour whose ambient check judges a stream's event grammar (one terminal event with the object)."""
 
 
 def completed_response(ex: Any, where: str, *claims: str) -> tuple[dict[str, Any], Any]:
@@ -86,11 +94,12 @@ def completed_response(ex: Any, where: str, *claims: str) -> tuple[dict[str, Any
             accepted(refused, where, *claims)
         fail_for(claims, f"{where}: expected HTTP 200, got {ex.status}: {ex.text[:200]}")
     last = ex.events[-1] if ex.events else {}
-    if last.get("type") not in TERMINAL:
-        fail_for(claims, f"{where}: expected the stream to end with response.completed, it ended with {last.get('type')!r}")
+    if last.get("type") not in TERMINAL:  # no finished object to judge: the stream grammar's finding
+        blocked(STREAM_OWNER, f"{where}: expected the stream to end with response.completed, it ended with "
+                f"{last.get('type')!r}")
     data: Any = last.get("response")
     if not isinstance(data, dict):
-        fail_for(claims, f"{where}: the {last.get('type')} event carries no response object: {str(last)[:200]}")
+        blocked(STREAM_OWNER, f"{where}: the {last.get('type')} event carries no response object: {str(last)[:200]}")
     fail_on(check_response(data), where, *claims)
     typed = ex.sdk_events
     if not (typed and typed[-1].type == last.get("type")):
