@@ -121,6 +121,11 @@ def tool_not_called(data: dict[str, Any], what: str, *, forced: str | None = Non
     its limit. Forced (`forced`: the behaviour that owns tool_choice required / a named function): the
     service constrains decoding to a call, so an answer that was not cut fails `forced`."""
     kinds = [o.get("type") for o in data.get("output") or [] if isinstance(o, dict)]
+    if forced and "message" in kinds:
+        # constrained decoding emits the call first: free text under a forced call is the service's doing,
+        # cut or not (a cut forced answer is a partial call, or reasoning that ran out, never a message)
+        fail_for(forced, f"{what}: the tool call was forced, yet the {data.get('status')} answer is free text "
+                 f"(output {kinds}), no call")
     model_could_not(data, f"{what}: no tool call in the output {kinds}")
     if forced:
         fail_for(forced, f"{what}: the tool call was forced, yet the {data.get('status')} answer holds none "

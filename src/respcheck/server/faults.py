@@ -86,7 +86,7 @@ SERVER_FAULTS: tuple[Fault, ...] = (
     _f("auth.missing_key_accepted", "A request without any key is served.", "auth.api_key.wrong_key_401"),
     _f("auth.wrong_key_accepted", "A request with a wrong key is served.", "auth.api_key.wrong_key_401"),
     _f("auth.bearer_rejected", "Authorization: Bearer <key> is rejected (only api-key accepted).", "auth.api_key.openai_client"),
-    _f("errors.wrong_envelope_shape", "Errors are sent as {\"message\": ...} without the `error` object.", "auth.api_key.wrong_key_401", "errors.tool_schema.status_400_500"),
+    _f("errors.wrong_envelope_shape", "Errors are sent as {\"message\": ...} without the `error` object.", "auth.api_key.wrong_key_401", "errors.envelope.shape"),
     _f("errors.500_on_bad_input", "Invalid requests are answered 500 instead of 400.", "errors.tool_schema.status_400_500"),
     _f("errors.not_found_as_400", "A missing response is answered 400 instead of 404.", "chaining.store_false.not_retrievable"),
     _f("ratelimit.no_retry_after", "429 answers carry no Retry-After header.", "errors.ratelimit.retry_after"),
