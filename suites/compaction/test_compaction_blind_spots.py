@@ -51,6 +51,14 @@ def test_compact_with_previous_response_id_carries_the_stored_turns(client, obse
     fail_on(check_compaction(data), what, PREV, COMPACT)
     observe("compaction.endpoint.previous_response_id.types", types(data.get("output")))
     assert compaction_items(compact.sdk.output), f"SDK: no compaction item in {types(compact.sdk.output)}"
+    # protocol evidence that the stored turns were compacted (the wording of a later answer is the model's):
+    # the compact call is billed turn 1 (its input and output) besides the new message, so more input tokens
+    # than turn 1's input alone
+    before = ((first.json() or {}).get("usage") or {}).get("input_tokens")
+    billed = (data.get("usage") or {}).get("input_tokens")
+    if isinstance(before, int) and isinstance(billed, int) and billed <= before:
+        fail_for(PREV, f"{what}: billed {billed} input tokens, no more than turn 1's own input ({before}): the "
+                       "stored turns were not compacted")
 
     nxt = client.create_both(client.body([*as_input(compact.sdk.output), user(QUESTION)], max_output_tokens=32, store=False))
     raw = accepted(nxt, "turn after compaction", PREV)

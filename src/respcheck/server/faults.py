@@ -73,7 +73,7 @@ SERVER_FAULTS: tuple[Fault, ...] = (
     _f("chaining.manual_input_ignored", "Output items fed back as input are ignored (manual chaining loses context).", "chaining.manual.output_items_as_input"),
     # --- background
     _f("background.stuck_in_queued", "A background response stays queued forever.", "background.poll.until_terminal"),
-    _f("background.skips_queued", "A background response is created in_progress, never queued.", "background.poll.until_terminal"),
+    _f("background.skips_queued", "A background response is created in_progress, never queued.", "background.create.queued", "background.poll.until_terminal"),
     _f("background.done_before_first_poll", "The create answers queued, but GET never reports queued or in_progress: the task is already over at the first poll, sent at once.", "background.poll.until_terminal"),
     _f("background.store_false_accepted", "background=true with store=false is accepted (must be 400).", "background.requires_store"),
     _f("background.cancel_not_idempotent", "A second cancel answers an error instead of the final object.", "background.cancel.idempotent"),
