@@ -121,3 +121,17 @@ def prerequisite(answer: Any, what: str, *, by: str, statuses: Sequence[int] = (
     if not isinstance(body, dict):
         blocked(by, f"{what}: the HTTP {status} answer is not a JSON object: {text[:200]}")
     return body
+
+
+TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed", "response.cancelled")
+
+
+def finished_stream(events: Sequence[Any], what: str) -> dict[str, Any]:
+    """The terminal event of a stream a test needs finished (its final response is the test's evidence):
+    a stream that does not end with one is streaming.events.incremental's finding (the ambient grammar
+    check records it), so the claim behind it is blocked, not failed a second time."""
+    last = events[-1] if events else None
+    kind = last.get("type") if isinstance(last, dict) else getattr(last, "type", None)
+    if kind not in TERMINAL_EVENTS:
+        blocked("streaming.events.incremental", f"{what}: the stream ended with {kind!r}, no terminal event")
+    return last if isinstance(last, dict) else {}

@@ -27,7 +27,7 @@ from _bg_helpers import (
 )
 
 from respcheck.client import Exchange, StreamExchange
-from respcheck.expect import accepted, fail_for, prerequisite
+from respcheck.expect import accepted, fail_for, finished_stream, prerequisite
 from respcheck.verdicts import blocked, inconclusive
 
 PROMPT = "Say hello in one word."
@@ -234,6 +234,7 @@ def test_background_accepted_with_reasoning_model(client, target, observe):
     created = events[0].get("response") or {}
     assert created.get("status") in NON_TERMINAL, f"background create answered status {created.get('status')!r}"
     assert created.get("background") is True, f"response.created has background={created.get('background')!r}"
+    finished_stream(events, "background stream on the reasoning deployment")  # none: the grammar's finding
     terminal = [e for e in events if event_type(e) in TERMINAL_EVENTS]
     statuses = [created.get("status")] + [(e.get("response") or {}).get("status") for e in terminal]
     observe("background.models.reasoning", {"model": model, "statuses": compress(statuses)})

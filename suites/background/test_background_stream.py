@@ -20,7 +20,7 @@ import pytest
 from _bg_helpers import bg_body, event_type, retrieve_stream, sse_sequence
 
 from respcheck.client import Exchange, StreamExchange
-from respcheck.expect import fail_for, fail_on, prerequisite
+from respcheck.expect import fail_for, fail_on, finished_stream, prerequisite
 from respcheck.lag import Lag, after_write
 from respcheck.validators import check_stream
 from respcheck.verdicts import blocked, inconclusive, limit_of_model
@@ -110,6 +110,7 @@ def test_background_stream_has_sequence_numbers(streams, observe):
     if seq != list(range(len(events))):
         fail_for(SEQUENCE, f"raw sequence numbers {seq[:20]}")
     observe("background.stream.event_count", len(events))
+    finished_stream(events, "background stream")  # no terminal event: the grammar's finding, blocked here
     typed = wire.sdk_events
     assert typed, "SDK: no typed events decoded from the background stream"
     tseq = sse_sequence(typed)

@@ -44,7 +44,7 @@ from _chaining_helpers import (
     user,
 )
 
-from respcheck.expect import accepted, fail_for, fail_on, prerequisite
+from respcheck.expect import accepted, fail_for, fail_on, finished_stream, prerequisite
 from respcheck.lag import Lag, after_write, is_lag_answer
 from respcheck.validators import check_item_list
 from respcheck.verdicts import blocked, inconclusive, limit_of_model, model_limit, truncated
@@ -239,7 +239,7 @@ def _streamed_final(stream: Any, what: str, *claims: str) -> tuple[dict, Any]:
     unfinished stream fails `claims`; the stream's grammar is the streaming behaviours', ambient)."""
     if stream.status != 200:
         fail_for(claims or CONTEXT, f"{what}: HTTP {stream.status}: {stream.text[:300]}")
-    last = stream.events[-1] if stream.events else {}
+    last = finished_stream(stream.events, what)  # no terminal event: the grammar's finding, blocked here
     if last.get("type") not in FINISHED:
         fail_for(claims or CONTEXT, f"HTTP {what}: stream ended with {last.get('type')!r}")
     typed = stream.sdk_events

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from _chaining_helpers import raw_output_text
 
-from respcheck.expect import accepted, prerequisite
+from respcheck.expect import accepted, finished_stream, prerequisite
 from respcheck.verdicts import limit_of_model, model_limit
 
 DOCUMENTED_FIELDS = (
@@ -188,7 +188,7 @@ def test_streamed_completion_carries_usage(streamed):
     assert streamed.status == 200, f"HTTP stream: {streamed.status}: {streamed.text[:300]}"
     # the stream's grammar is the streaming behaviours' (ambient checks); a cut answer still reports usage
     finished = ("response.completed", "response.incomplete")
-    last = streamed.events[-1] if streamed.events else {}
+    last = finished_stream(streamed.events, "HTTP stream")  # no terminal event: the grammar's, blocked here
     assert last.get("type") in finished, f"HTTP stream ended with {last.get('type')!r}"
     final = last.get("response") or {}
     problems = _usage_problems(final.get("usage"), "HTTP response.completed")

@@ -30,7 +30,7 @@ from _compaction_helpers import (
     user,
 )
 
-from respcheck.expect import accepted, fail_for, fail_on, prerequisite
+from respcheck.expect import accepted, fail_for, fail_on, finished_stream, prerequisite
 from respcheck.validators import check_stream
 from respcheck.verdicts import blocked, inconclusive, model_limit, truncated
 
@@ -99,7 +99,7 @@ def _stream_turn(stream, what: str, *claims: str) -> tuple[dict, object]:
                 f"{what}: HTTP {stream.status} for turn 1's id (the target did not keep the stored turn): {stream.text[:200]}")
     if stream.status != 200:
         accepted(httpx.Response(stream.status, text=stream.text), what, *claims)
-    last = stream.events[-1] if stream.events else {}
+    last = finished_stream(stream.events, what)  # no terminal event: the grammar's finding, blocked here
     raw = last.get("response") if isinstance(last.get("response"), dict) else {}
     if last.get("type") != "response.completed" and not truncated(raw):
         fail_for(claims, f"{what}: the stream ended with {last.get('type')!r} (status {raw.get('status')!r}), "

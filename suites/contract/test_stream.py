@@ -26,8 +26,10 @@ def test_stream_events_in_order(client, observe):
 
     typed = ex.sdk_events  # every event must parse into its SDK type
     terminal = ("response.completed", "response.incomplete", "response.failed")  # a cut answer is still a stream
-    assert typed and typed[-1].type in terminal, f"SDK stream ended with {typed[-1].type if typed else None!r}"
-    assert len(typed) == len(ex.events), f"SDK decoded {len(typed)} events from a stream of {len(ex.events)}"
+    if not typed or typed[-1].type not in terminal:
+        fail_for("streaming.events.incremental", f"SDK stream ended with {typed[-1].type if typed else None!r}")
+    if len(typed) != len(ex.events):
+        fail_for("streaming.events.incremental", f"SDK decoded {len(typed)} events from a stream of {len(ex.events)}")
     seq = [getattr(e, "sequence_number", None) for e in typed]
     if None in seq or seq != list(range(seq[0], seq[0] + len(seq))):
         fail_for("streaming.sequence_number.monotonic", f"SDK saw sequence numbers {seq[:20]}")

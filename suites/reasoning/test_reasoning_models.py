@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from respcheck.expect import accepted, fail_for, fail_on, prerequisite
+from respcheck.expect import accepted, fail_for, fail_on, finished_stream, prerequisite
 from respcheck.validators import check_error_envelope, check_stream
 from respcheck.verdicts import blocked, limit_of_model, model_limit
 
@@ -88,7 +88,7 @@ def _final(stream, what: str, *claims: str) -> tuple[dict, object]:
         if claims:
             fail_for(claims, message)
         raise AssertionError(message)
-    last = stream.events[-1] if stream.events else {}
+    last = finished_stream(stream.events, what)  # no terminal event: the grammar's finding, blocked here
     assert last.get("type") in ("response.completed", "response.incomplete"), f"{what}: stream ended with {last.get('type')!r}"
     typed = stream.sdk_events
     assert typed and typed[-1].type == last["type"], f"{what}: SDK stream ended with {typed[-1].type if typed else None!r}"
