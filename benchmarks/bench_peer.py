@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     report_dir = Path("/tmp/respcheck-peer/reports")
     cmd = [sys.executable, "-m", "respcheck", "run", "--endpoint", f"http://127.0.0.1:{args.port}/v1/",
            "--deployment", args.deployment, "--no-auth", "--report-dir", str(report_dir),
-           "--request-deadline", "30", "--stream-deadline", "30", "--stream-idle", "15"]
+           "--request-deadline", "30", "--stream-deadline", "30", "--stream-idle", "15",
+           "--allow-expensive"]  # local and free: the "expensive" (big payload, code/image tool) tests run too
     for cap in CAPABILITIES:
         cmd += ["--capability", cap]
     if args.keyword:
