@@ -478,6 +478,7 @@ PROBLEM_OWNERS = {
     "unique_response_id": "chaining.create.basic",
     "content_type": "streaming.events.incremental",
     "sdk_stream": "streaming.events.incremental",
+    "sdk_stream_sequence": "streaming.sequence_number.monotonic",
     "retrieve_unknown": "chaining.retrieve.by_id",
 }
 """Which behaviour a named problem of a case contradicts, where the test carries it (else its first claim)."""
@@ -647,7 +648,7 @@ def sdk_stream_problems(wire: Any) -> list[str]:
     if last not in ("response.completed", "response.incomplete"):
         out.append(f"sdk_stream: the SDK's typed events end with {last!r}, expected response.completed/incomplete")
     if not seq or None in seq or seq != list(range(seq[0], seq[0] + len(seq))):
-        out.append(f"sdk_stream: the SDK read sequence numbers {seq[:12]}, expected contiguous ones")
+        out.append(f"sdk_stream_sequence: the SDK read sequence numbers {seq[:12]}, expected contiguous ones")
     return out
 
 
