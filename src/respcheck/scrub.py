@@ -191,11 +191,22 @@ class SecretBook:
         for secret in self._ordered:
             if secret in text:
                 text = text.replace(secret, REDACTED)
+        if self._ordered and "..." in text:
+            text = _TRUNCATED.sub(self._truncated_secret, text)
         if names:
             for name in self.names():
                 if name in text:
                     text = text.replace(name, NAME_MASK)
         return text
+
+    def _truncated_secret(self, m: re.Match[str]) -> str:
+        """A secret shortened the way pytest's assertion messages shorten a long string ('abc...xyz'): its
+        ends survive a whole-value replace, and together they give away much of it."""
+        head, tail = m.group(1), m.group(2)
+        for secret in self._ordered:
+            if len(head) + len(tail) < len(secret) and secret.startswith(head) and secret.endswith(tail):
+                return REDACTED
+        return m.group(0)
 
     def hits(self, text: str) -> int:
         """How many known secrets and masked names occur in ``text`` (never which: the count is printable)."""
@@ -225,6 +236,9 @@ def _secret_header(name: str) -> bool:
 def _secret_query(name: str) -> bool:
     return bool(SECRET_NAME.search(name)) or name.lower() in SECRET_QUERY_EXACT or name.lower() in SECRET_QUERY
 
+
+_TRUNCATED = re.compile(r"([\w\-+/=]{4,})\.\.\.([\w\-+/=]{4,})")
+"""A long string as pytest's assertion rewriting shortens it: its first and last characters around '...'."""
 
 RUN_SECRETS = SecretBook()
 """This process's book: everything the run has learned is secret."""

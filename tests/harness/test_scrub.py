@@ -170,3 +170,16 @@ def test_refuse_to_write_names_the_file_never_the_secret(tmp_path):
         with pytest.raises(SecretLeak) as exc:
             check_write(tmp_path / "run.json", text, book)
         assert "run.json" in str(exc.value) and "never-written" not in str(exc.value)
+
+
+def test_a_secret_shortened_by_pytest_is_scrubbed_too():
+    """pytest shortens a long string in an assertion message to its ends ('respcheck-m...ret-7f3a9c21'): a
+    whole-value replace misses it, and the ends give much of the secret away (seen in a peer report)."""
+    from respcheck.scrub import REDACTED, SecretBook
+
+    book = SecretBook()
+    book.add("respcheck-mcp-secret-7f3a9c21")
+    text = "assert 'respcheck-m...ret-7f3a9c21' not in '{\"id\":\"resp...sages\":null}'"
+    clean = book.scrub(text)
+    assert "7f3a9c21" not in clean and REDACTED in clean
+    assert "'{\"id\":\"resp...sages\"" in clean  # other shortened strings stay as they are
