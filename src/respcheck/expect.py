@@ -51,31 +51,37 @@ def fail_on(findings: Iterable[Finding], what: str, *claims: str) -> None:
     for f in mine:
         found = owner(f.check)
         owners.extend([found] if found else claims)
-    if not owners:  # no claims named: the plugin ties the failure to every behaviour of the test
-        raise AssertionError(f"{what}: " + render(mine))
-    fail_for(owners, f"{what}: " + render(mine))
+    _fail(owners, f"{what}: " + render(mine))  # no claims named: tied to every behaviour of the test
 
 
-def _parts(answer: Any) -> tuple[int, Any, str]:
-    """(status, JSON body or None, text) of a `respcheck.client.Exchange`, a `StreamExchange` (a refused
-    stream's body is the error JSON; an accepted one has no JSON body: None) or an httpx(2) response."""
-    if not hasattr(answer, "http") and hasattr(answer, "events"):  # a StreamExchange
-        text = str(answer.text or "")
-        if int(answer.status) < 400:
-            return int(answer.status), {}, text  # the events are the answer: callers judge them
-        try:
-            parsed = json.loads(text)
-        except ValueError:
-            parsed = None
-        return int(answer.status), parsed, text
-    http = getattr(answer, "http", answer)
-    status = int(getattr(http, "status_code", 0) or 0)
-    text = str(getattr(http, "text", "") or "")
+def answer_parts(answer: Any) -> tuple[int, Any, str]:
+    """(status, JSON body or None, text) of any answer a test holds: a `respcheck.client.Exchange`
+    (``.status``, ``.json()``, text on ``.http``), a `StreamExchange` (``.status``, ``.text``; an accepted
+    stream has no JSON body, its events are the answer: ``{}``), or a raw httpx(2) response
+    (``.status_code``, ``.json()``)."""
+    status = getattr(answer, "status", None)
+    status = int(getattr(answer, "status_code", 0) or 0) if status is None else int(status)
+    text = str(getattr(getattr(answer, "http", answer), "text", "") or "")
+    if hasattr(answer, "events") and status < 400:
+        return status, {}, text
     try:
-        body = http.json()
+        body = answer.json() if hasattr(answer, "json") else json.loads(text)
     except ValueError:
         body = None
     return status, body, text
+
+
+def _context_limit(status: int, body: Any, text: str, what: str) -> None:
+    """Inconclusive (the model's limit) when a refusal says the input does not fit the context window."""
+    if context_length_refusal(status, body):
+        model_limit(f"{what}: the input does not fit the model's context window (HTTP {status}: {text[:200]})")
+
+
+def _fail(claims: Sequence[str], message: str) -> NoReturn:
+    """Fail on behalf of `claims`; with none named, a plain failure the plugin ties to every behaviour."""
+    if claims:
+        fail_for(claims, message)
+    raise AssertionError(message)
 
 
 def _response_findings(body: dict[str, Any]) -> list[Finding]:
@@ -90,20 +96,12 @@ def accepted(answer: Any, what: str, *claims: str, statuses: Sequence[int] = (20
     refusal is the model's limit, and a response object's findings fail the test only where the claims
     own them (``judge=False``: the test judges them itself, after its main claim, with `fail_on`).
     Returns the body."""
-    status, body, text = _parts(answer)
+    status, body, text = answer_parts(answer)
     if status not in statuses:
-        if context_length_refusal(status, body):
-            model_limit(f"{what}: the input does not fit the model's context window (HTTP {status}: {text[:200]})")
-        want = " or ".join(map(str, statuses))
-        message = f"{what}: expected HTTP {want}, got {status}: {text[:300]}"
-        if claims:
-            fail_for(claims, message)
-        raise AssertionError(message)
+        _context_limit(status, body, text, what)
+        _fail(claims, f"{what}: expected HTTP {' or '.join(map(str, statuses))}, got {status}: {text[:300]}")
     if not isinstance(body, dict):
-        message = f"{what}: the HTTP {status} answer is not a JSON object: {text[:200]}"
-        if claims:
-            fail_for(claims, message)
-        raise AssertionError(message)
+        _fail(claims, f"{what}: the HTTP {status} answer is not a JSON object: {text[:200]}")
     if judge and body.get("object") == "response":
         fail_on(_response_findings(body), what, *claims)
     return body
@@ -113,10 +111,9 @@ def prerequisite(answer: Any, what: str, *, by: str, statuses: Sequence[int] = (
     """The JSON object of an answer the test needs only to reach its claim: a refusal (or a non-object
     body) is inconclusive, blocked by `by` (the behaviour whose own test judges that step). Its findings
     are the ambient checks' (recorded against their owners), never this test's."""
-    status, body, text = _parts(answer)
+    status, body, text = answer_parts(answer)
     if status not in statuses:
-        if context_length_refusal(status, body):
-            model_limit(f"{what}: the input does not fit the model's context window (HTTP {status}: {text[:200]})")
+        _context_limit(status, body, text, what)
         blocked(by, f"{what} answered HTTP {status}: {text[:200]}")
     if not isinstance(body, dict):
         blocked(by, f"{what}: the HTTP {status} answer is not a JSON object: {text[:200]}")
@@ -124,6 +121,7 @@ def prerequisite(answer: Any, what: str, *, by: str, statuses: Sequence[int] = (
 
 
 TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed", "response.cancelled")
+"""The events a stream may end with (``response.cancelled``: a cancelled background stream)."""
 
 
 def finished_stream(events: Sequence[Any], what: str) -> dict[str, Any]:

@@ -13,11 +13,12 @@ is, so a server that really forgets a response still fails the test that judges 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from respcheck.expect import answer_parts
 
 #: Waits (seconds) before each resend on a live target: about a minute in all, the lag reports' order.
 LIVE_WAITS_S: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0, 15.0, 15.0)
@@ -42,17 +43,11 @@ class Lag:
 
 def is_lag_answer(ex: Any) -> bool:
     """404, or 400 with code previous_response_not_found: the answers the lag reports describe. `ex`: an
-    `Exchange`/`StreamExchange` (``.status``) or a raw ``httpx.Response`` (``.status_code``)."""
-    status = getattr(ex, "status", None)
-    if status is None:
-        status = getattr(ex, "status_code", None)
+    `Exchange`/`StreamExchange` or a raw ``httpx.Response`` (read by `respcheck.expect.answer_parts`)."""
+    status, body, _text = answer_parts(ex)
     if status == 404:
         return True
     if status != 400:
-        return False
-    try:  # an Exchange has .json(); a StreamExchange refused before streaming keeps the body as .text
-        body = ex.json() if hasattr(ex, "json") else json.loads(getattr(ex, "text", "") or "null")
-    except Exception:  # not JSON: not the documented not-found envelope
         return False
     err = body.get("error") if isinstance(body, dict) else None
     return isinstance(err, dict) and err.get("code") in LAG_CODES

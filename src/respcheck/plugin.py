@@ -830,12 +830,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             verdict, message = Verdict.FAIL.value, f"[{', '.join(behaviour_ids(item))}] {exc}"
             if _is_sdk_parse(exc):
                 ctx.channel = "sdk"
-        elif _owned_failure(exc) is not None and rep.when == "call":
-            owners = _owned_failure(exc) or ()
+        elif rep.when == "call" and (owners := _owned_failure(exc)) is not None:
             verdict, message = Verdict.FAIL.value, _first_lines(str(exc))
             ctx.failed = [b for b in behaviour_ids(item) if b in owners]
-        elif _shape_message(item, exc):
-            verdict, message = Verdict.FAIL.value, f"[{', '.join(behaviour_ids(item))}] {_shape_message(item, exc)}"
+        elif shape := _shape_message(item, exc):
+            verdict, message = Verdict.FAIL.value, f"[{', '.join(behaviour_ids(item))}] {shape}"
         elif rep.when == "call":
             verdict = Verdict.FAIL.value
             message = _first_lines(call.excinfo.exconly().removeprefix("AssertionError: "))  # type: ignore[union-attr]

@@ -20,7 +20,7 @@ import pytest
 from _bg_helpers import bg_body, event_type
 from _cancel_tap import cancel_while_streaming, finding_of
 
-from respcheck.expect import prerequisite
+from respcheck.expect import TERMINAL_EVENTS, prerequisite
 from respcheck.lag import after_write
 from respcheck.verdicts import inconclusive
 
@@ -31,7 +31,6 @@ END_S = {"reference": 3.0, "live": 30.0}
 """How long after the cancel answered the stream may stay open: against the reference server (which ends it
 at once) well under LONG_TASK's run, so a stream that goes on regardless is caught before it completes;
 live, time for the events in flight (capped by the client's stream deadline, `respcheck.guard`)."""
-TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed", "response.cancelled")
 FINISHED_EVENTS = ("response.completed", "response.incomplete")
 FINISHED = ("completed", "incomplete")
 """What a stream must not report once the task was cancelled in progress: that it ran to its end."""

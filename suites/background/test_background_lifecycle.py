@@ -27,11 +27,10 @@ from _bg_helpers import (
 )
 
 from respcheck.client import Exchange, StreamExchange
-from respcheck.expect import accepted, fail_for, finished_stream, prerequisite
+from respcheck.expect import TERMINAL_EVENTS, accepted, fail_for, finished_stream, prerequisite
 from respcheck.verdicts import blocked, inconclusive
 
 PROMPT = "Say hello in one word."
-TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed", "response.cancelled")
 
 
 class Polled(NamedTuple):

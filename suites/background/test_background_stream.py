@@ -20,7 +20,7 @@ import pytest
 from _bg_helpers import bg_body, event_type, retrieve_stream, sse_sequence
 
 from respcheck.client import Exchange, StreamExchange
-from respcheck.expect import fail_for, fail_on, finished_stream, prerequisite
+from respcheck.expect import TERMINAL_EVENTS, fail_for, fail_on, finished_stream, prerequisite
 from respcheck.lag import Lag, after_write
 from respcheck.validators import check_stream
 from respcheck.verdicts import blocked, inconclusive, limit_of_model
@@ -28,7 +28,6 @@ from respcheck.verdicts import blocked, inconclusive, limit_of_model
 PROMPT = "Count to 5."
 CREATE = "background.create.queued"
 SEQUENCE = "background.stream.sequence_numbers"
-TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed", "response.cancelled")
 
 
 class Streams(NamedTuple):

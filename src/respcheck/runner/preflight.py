@@ -28,13 +28,18 @@ PROBE_TOKENS = 1
 """Below the documented minimum (16): the service refuses the body instead of running the model."""
 
 
-def _error_code(r: httpx.Response) -> str | None:
+def _error(r: httpx.Response) -> dict[str, Any]:
+    """The answer's ``error`` object ({} when the body is not a JSON error envelope)."""
     try:
         body = r.json()
     except ValueError:
-        return None
+        return {}
     error = body.get("error") if isinstance(body, dict) else None
-    code = error.get("code") if isinstance(error, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def _error_code(r: httpx.Response) -> str | None:
+    code = _error(r).get("code")
     return str(code) if code else None
 
 
@@ -45,13 +50,7 @@ def _names_the_model(r: httpx.Response) -> bool:
     the same base URL answered a model list."""
     if r.status_code != 404:
         return False
-    try:
-        body = r.json()
-    except ValueError:
-        return False
-    error = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(error, dict):
-        return False
+    error = _error(r)
     message = str(error.get("message") or "").lower()
     return error.get("param") == "model" or ("model" in message and ("not exist" in message or "not found" in message))
 
